@@ -1,0 +1,86 @@
+"""Argument checks shared by every public entry point.
+
+Each helper raises ``ValueError`` or ``TypeError`` whose message names the argument, the value
+and the rule that it breaks (DESIGN.md, "Bad input").
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = [
+    "as_generator",
+    "as_points",
+    "check_finite",
+    "check_positive",
+    "check_probability",
+    "check_seed",
+]
+
+
+def _short(value: Any) -> str:
+    """A compact repr for error messages."""
+    text = np.array2string(np.asarray(value), threshold=6, precision=6) if np.ndim(value) else repr(value)
+    return text if len(text) < 120 else text[:117] + "..."
+
+
+def check_finite(name: str, value: ArrayLike) -> NDArray[np.float64]:
+    """Return ``value`` as a float array, or raise if any entry is NaN or infinite."""
+    arr = np.asarray(value, dtype=float)
+    if not np.all(np.isfinite(arr)):
+        bad = arr[~np.isfinite(arr)]
+        raise ValueError(f"{name}={_short(value)} contains {bad.size} non-finite value(s); it must be finite")
+    return arr
+
+
+def check_positive(name: str, value: ArrayLike, *, strict: bool = True) -> NDArray[np.float64]:
+    """Return ``value`` as a finite float array whose entries are > 0 (or >= 0 if not strict)."""
+    arr = check_finite(name, value)
+    ok = np.all(arr > 0) if strict else np.all(arr >= 0)
+    if not ok:
+        rule = "> 0" if strict else ">= 0"
+        raise ValueError(f"{name}={_short(value)} must be {rule}")
+    return arr
+
+
+def check_probability(name: str, value: float) -> float:
+    """A false-alarm rate or any other probability strictly inside (0, 1)."""
+    if not isinstance(value, numbers.Real) or not 0.0 < float(value) < 1.0:
+        raise ValueError(f"{name}={value!r} must be a probability in the open interval (0, 1)")
+    return float(value)
+
+
+def check_seed(name: str, value: Any) -> int:
+    """A seed must be a non-negative integer (bool is rejected)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < 0:
+        raise TypeError(f"{name}={value!r} must be a non-negative integer seed")
+    return int(value)
+
+
+def as_generator(rng: Any, name: str = "rng") -> np.random.Generator:
+    """Accept a ``numpy.random.Generator`` or an integer seed (scipy.stats' ``random_state``)."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None:
+        raise TypeError(f"{name}=None: pass a numpy.random.Generator or an integer seed")
+    return np.random.default_rng(check_seed(name, rng))
+
+
+def as_points(name: str, x: ArrayLike, dim: int) -> tuple[NDArray[np.float64], bool]:
+    """Points as an ``(n, dim)`` float array.
+
+    In one dimension a flat ``(n,)`` array (or a scalar) is accepted; the second return value
+    says whether the caller should flatten its answer back.
+    """
+    arr = np.asarray(x, dtype=float)
+    if dim == 1 and arr.ndim <= 1:
+        return arr.reshape(-1, 1), True
+    if arr.ndim == 1 and arr.shape[0] == dim:
+        return arr.reshape(1, dim), False
+    if arr.ndim != 2 or arr.shape[1] != dim:
+        raise ValueError(f"{name} has shape {arr.shape}; it must be (n, {dim}) for a {dim}-D density")
+    return arr, False

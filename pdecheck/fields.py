@@ -1,0 +1,132 @@
+"""Velocity fields f_t(x) and the one way they cross into compiled code (DESIGN.md).
+
+A *field* is anything callable as ``f(t, x)`` with ``x`` of shape ``(n, d)`` returning
+``(n, d)``: any vectorised NumPy callable works everywhere (the slow path). A field that also
+has a method ``compiled() -> CompiledField`` exposes a per-point Numba kernel that grid and
+particle kernels call inside their loops (the fast path). Built-in fields (marginal fields of
+affine paths, SDE drifts, …) do; a user's own kernel gets one with :func:`field_kernel`::
+
+    @pdecheck.field_kernel(dim=2)
+    def rotation(t, x, params, out):      # one point; write f_t(x) into out
+        out[0] = -x[1]
+        out[1] = x[0]
+
+Public names: :class:`CompiledField`, :class:`FieldLike`, :class:`KernelField`,
+:func:`field_kernel`, :func:`compiled_form`, :func:`evaluate`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from pdecheck._validate import check_finite
+
+__all__ = ["CompiledField", "FieldLike", "KernelField", "compiled_form", "evaluate", "field_kernel"]
+
+Array = NDArray[np.float64]
+
+
+@runtime_checkable
+class FieldLike(Protocol):
+    """f(t, x): (n, d) -> (n, d)."""
+
+    def __call__(self, t: float, x: Array) -> Array: ...
+
+
+@dataclass(frozen=True)
+class CompiledField:
+    """A per-point kernel (Numba cfunc with ``pdecheck._jit.signature.FIELD_SIG``) and the
+    parameter vector it reads."""
+
+    kernel: Any
+    params: Array
+    dim: int
+
+
+def compiled_form(field: Any) -> CompiledField | None:
+    """The field's compiled kernel, or None when only the NumPy path exists."""
+    method = getattr(field, "compiled", None)
+    if method is None:
+        return None
+    return method()  # type: ignore[no-any-return]
+
+
+def evaluate(field: Callable[[float, Array], ArrayLike], t: float, x: Array, *, name: str = "field") -> Array:
+    """f(t, x) with the shape checked: (n, d) in, (n, d) out.
+
+    Non-finite values are returned as they are (callers count and flag them); a wrong shape
+    raises ``ValueError`` naming the field, the shape and the rule.
+    """
+    out = np.asarray(field(t, x), dtype=float)
+    if out.shape != x.shape:
+        if x.shape[1] == 1 and out.shape == (x.shape[0],):
+            return out.reshape(x.shape)
+        raise ValueError(
+            f"{name} returned shape {out.shape} for x of shape {x.shape} at t={t!r}; "
+            "the rule is f(t, x) of shape (n, d) for x of shape (n, d)"
+        )
+    return out
+
+
+class KernelField:
+    """A field defined by a user's per-point Numba function ``kernel(t, x, params, out)``.
+
+    Calling it evaluates the kernel on every row (compiled); ``compiled()`` gives the cfunc
+    wrapper for grid and particle kernels. The wrapper is built on first use (it cannot be
+    cached on disk because it closes over the user's function; expect ~0.2 s once per process).
+    """
+
+    def __init__(self, kernel: Any, dim: int, params: ArrayLike = ()) -> None:
+        if isinstance(dim, bool) or not isinstance(dim, int) or dim < 1:
+            raise ValueError(f"dim={dim!r} must be a positive integer")
+        self.dim = dim
+        self.kernel = kernel
+        self.params = np.ascontiguousarray(check_finite("params", params), dtype=float).reshape(-1)
+        self._compiled: CompiledField | None = None
+
+    def __repr__(self) -> str:
+        return f"KernelField({getattr(self.kernel, '__name__', self.kernel)!r}, dim={self.dim})"
+
+    def compiled(self) -> CompiledField:
+        if self._compiled is None:
+            self._compiled = CompiledField(_wrap(self.kernel, self.dim, self.params.size), self.params, self.dim)
+        return self._compiled
+
+    def __call__(self, t: float, x: ArrayLike) -> Array:
+        from pdecheck._jit.signature import apply_field
+
+        pts = np.ascontiguousarray(np.asarray(x, dtype=float).reshape(-1, self.dim))
+        out = np.empty_like(pts)
+        cf = self.compiled()
+        apply_field(cf.kernel, cf.params, float(t), pts, out)
+        return out
+
+
+def _wrap(kernel: Any, dim: int, nparams: int) -> Any:
+    import numba
+
+    from pdecheck._jit.signature import FIELD_SIG
+
+    jitted = kernel if hasattr(kernel, "py_func") else numba.njit(kernel)
+    size = max(nparams, 1)
+
+    @numba.cfunc(FIELD_SIG)
+    def wrapper(t, xp, d, pp, op):  # type: ignore[no-untyped-def]
+        jitted(t, numba.carray(xp, (dim,)), numba.carray(pp, (size,))[:nparams], numba.carray(op, (dim,)))
+
+    return wrapper
+
+
+def field_kernel(dim: int, params: ArrayLike = ()) -> Callable[[Any], KernelField]:
+    """Decorator: turn a per-point function ``kernel(t, x, params, out)`` into a field with a
+    compiled fast path (see the module docstring)."""
+
+    def decorate(kernel: Any) -> KernelField:
+        return KernelField(kernel, dim, params)
+
+    return decorate
