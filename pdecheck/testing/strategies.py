@@ -9,8 +9,8 @@
 - :func:`gaussian_mixtures` — Σ w_k N(m_k, s_k² I);
 - :func:`priors` — a standard Gaussian or a uniform box in d dimensions;
 - :func:`affine_paths` — ``AffinePath(schedule, prior)``;
-- :func:`linear_sdes` — SDEs with Gaussian marginals (VP, sub-VP, VE, OU and the DDPM link of a
-  generated schedule).
+- :func:`linear_sdes` — linear SDEs with Gaussian kernels (VP, sub-VP, VE, OU and the DDPM
+  link of a generated schedule).
 
 Every parameter is an integer or a ratio of integers, so no example sits on the edge of a
 validity rule by rounding, and no example is rejected (no ``assume``/``filter``). With the
@@ -42,6 +42,13 @@ __all__ = [
 
 #: the schedule families :func:`schedules` draws from
 FAMILIES = ("linear", "polynomial", "cosine", "vp", "subvp", "ve")
+
+#: the families that can meet each rule on α_T (see :func:`schedules`)
+_ALPHA_END = {
+    "any": set(FAMILIES),
+    "zero": {"linear", "polynomial", "cosine"},
+    "positive": {"polynomial", "vp", "subvp", "ve"},
+}
 
 IntRange = int | tuple[int, int]
 
@@ -95,13 +102,14 @@ def _cosine(s: float, T: float) -> sch.Schedule:
 
 
 @st.composite
-def _family(draw: st.DrawFn, family: str, T: float) -> sch.Schedule:
+def _family(draw: st.DrawFn, family: str, T: float, alpha_end: str) -> sch.Schedule:
     if family == "linear":
         return sch.Linear(T)
     if family == "polynomial":
         degree = draw(st.integers(1, 3))
         coefficients = st.lists(st.integers(1, 8), min_size=degree, max_size=degree)
-        a = [draw(st.integers(0, 4)), *draw(coefficients)]
+        a_T = {"any": st.integers(0, 4), "zero": st.just(0), "positive": st.integers(1, 4)}
+        a = [draw(a_T[alpha_end]), *draw(coefficients)]
         b = draw(coefficients)
         return _polynomial(a, b, T)
     if family == "cosine":
@@ -116,20 +124,37 @@ def _family(draw: st.DrawFn, family: str, T: float) -> sch.Schedule:
 
 
 def schedules(
-    families: Sequence[str] = FAMILIES, T: float | st.SearchStrategy[float] = 1.0
+    families: Sequence[str] | None = None,
+    T: float | st.SearchStrategy[float] = 1.0,
+    *,
+    alpha_end: str = "any",
 ) -> st.SearchStrategy[sch.Schedule]:
-    """Valid schedules (α_0 = 1, σ_0 = 0, σ_t > 0 for t > 0) from the given ``families``.
+    """Valid schedules (α_0 = 1, σ_0 = 0, σ_t > 0 for t > 0) from the given ``families`` (by
+    default every family that can meet ``alpha_end``).
 
     ``T`` is a horizon or a strategy of horizons. Polynomial schedules are monotone by
     construction (integer coefficients, never a filter); VP/sub-VP draw β_min ∈ {0.1, …, 1} and
     β_max − β_min ∈ {0, …, 19}; VE draws σ_min ∈ {0.01, …, 0.1} and σ_max ∈ {1, …, 5}.
+    ``alpha_end`` restricts α_T: "zero" (paths that end exactly on the prior: linear, cosine,
+    polynomial), "positive" (the DDPM link, whose f_t = α'/α is singular where α vanishes:
+    polynomial, vp, subvp, ve) or "any"; a family that cannot meet it is refused.
     """
+    if alpha_end not in _ALPHA_END:
+        raise ValueError(f"alpha_end={alpha_end!r} must be one of {tuple(_ALPHA_END)}")
+    if families is None:
+        families = [f for f in FAMILIES if f in _ALPHA_END[alpha_end]]
     unknown = [f for f in families if f not in FAMILIES]
     if unknown or not families:
         raise ValueError(f"families={families!r}: each must be one of {FAMILIES} (at least one)")
+    refused = sorted(set(families) - _ALPHA_END[alpha_end])
+    if refused:
+        raise ValueError(
+            f"families={families!r} with alpha_end={alpha_end!r}: {refused} cannot meet it; "
+            f"the rule is families among {sorted(_ALPHA_END[alpha_end])}"
+        )
     horizons = T if isinstance(T, st.SearchStrategy) else st.just(float(T))
     return st.tuples(st.sampled_from(tuple(families)), horizons).flatmap(
-        lambda ft: _family(ft[0], ft[1])
+        lambda ft: _family(ft[0], ft[1], alpha_end)
     )
 
 
@@ -225,21 +250,39 @@ def affine_paths(
     prior: st.SearchStrategy[Any] | None = None,
 ) -> st.SearchStrategy[Any]:
     """``AffinePath(schedule, prior)`` from generated schedules and priors (DESIGN.md, "Path
-    designs": x_t = α_t x_0 + σ_t x_1, x_1 ~ prior)."""
+    designs": x_t = α_t x_0 + σ_t x_1, x_1 ~ prior). By default the schedules end on the prior
+    (α_T = 0: linear, polynomial, cosine), as ``AffinePath`` requires μ_T(x_0) = 0."""
     from pdecheck.paths import AffinePath
 
     return st.builds(
         AffinePath,
-        schedule if schedule is not None else schedules(),
+        schedule
+        if schedule is not None
+        else schedules(("linear", "polynomial", "cosine"), alpha_end="zero"),
         prior=prior if prior is not None else priors(d),
     )
 
 
 def linear_sdes(schedule: st.SearchStrategy[sch.Schedule] | None = None) -> st.SearchStrategy[Any]:
-    """SDEs dx = f_t x dt + g_t dW with Gaussian marginals N(α_t x_0, σ_t² I): the DDPM link
-    (seed eq. "f = d ln α/dt, g² = 2 α σ (σ/α)'", CATALOGUE S6) of a generated schedule."""
-    from pdecheck.sde import from_gaussian_marginals
+    """Linear SDEs dx = f_t x dt + g_t dW with Gaussian kernels p(x_t|x_0) = N(a_t x_0, b_t² I):
+    the built-ins VP, sub-VP, VE and OU (CATALOGUE S1–S4) with random parameters, and the DDPM
+    link f = d ln α/dt, g² = 2 α σ (σ/α)' (CATALOGUE S6) of a generated schedule."""
+    from pdecheck import sde
 
     if schedule is None:
-        schedule = schedules(("linear", "cosine", "vp", "subvp", "ve"))
-    return schedule.map(from_gaussian_marginals)
+        schedule = schedules(("polynomial", "vp", "subvp"), alpha_end="positive")
+    beta_min = st.integers(1, 10).map(lambda i: i / 10.0)
+    beta = st.tuples(beta_min, st.integers(0, 19)).map(lambda bb: (bb[0], bb[0] + bb[1]))
+    ve = st.tuples(st.integers(1, 10), st.integers(1, 5)).map(
+        lambda ij: (ij[0] / 100.0, float(ij[1]))
+    )
+    ou = st.tuples(st.integers(1, 20), st.integers(1, 20)).map(
+        lambda ij: (ij[0] / 10.0, ij[1] / 10.0)
+    )
+    return st.one_of(
+        schedule.map(sde.SDE.from_schedule),
+        beta.map(lambda b: sde.VPSDE(beta_min=b[0], beta_max=b[1])),
+        beta.map(lambda b: sde.SubVPSDE(beta_min=b[0], beta_max=b[1])),
+        ve.map(lambda v: sde.VESDE(sigma_min=v[0], sigma_max=v[1])),
+        ou.map(lambda o: sde.OU(theta=o[0], sigma=o[1])),
+    )

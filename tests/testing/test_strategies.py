@@ -128,3 +128,47 @@ def test_bad_arguments_name_the_argument_and_the_rule(call, message):
     with pytest.raises(ValueError, match=None) as info:
         call()
     assert message in str(info.value) and "must" in str(info.value)
+
+
+@settings(max_examples=15)
+@given(pst.schedules(alpha_end="zero"), pst.schedules(alpha_end="positive"))
+def test_alpha_end_rule_is_met(zero: Schedule, positive: Schedule):
+    assert float(zero.alpha(zero.T)) == pytest.approx(0.0, abs=1e-12)
+    assert float(positive.alpha(positive.T)) > 0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"alpha_end": "small"}, "alpha_end='small'"),
+        ({"families": ("linear",), "alpha_end": "positive"}, "['linear'] cannot meet it"),
+        ({"families": ("vp",), "alpha_end": "zero"}, "['vp'] cannot meet it"),
+    ],
+)
+def test_alpha_end_errors_name_the_conflict(kwargs, message):
+    with pytest.raises(ValueError) as info:
+        pst.schedules(**kwargs)
+    assert message in str(info.value)
+
+
+@settings(max_examples=10)
+@given(pst.affine_paths(2))
+def test_affine_paths_end_on_their_prior(path):
+    """α_T = 0 and σ_T = 1: x_T = x_1, so the path's own p_T(·|x_0) is the prior."""
+    assert path.dim == 2
+    assert float(path.alpha(path.T)) == pytest.approx(0.0, abs=1e-12)
+    assert float(path.sigma(path.T)) == pytest.approx(1.0, abs=1e-12)
+
+
+@settings(max_examples=20)
+@given(pst.linear_sdes())
+def test_linear_sdes_satisfy_the_ddpm_link(sde):
+    """CATALOGUE S6: with p(x_t|x_0) = N(a_t x_0, v_t I), v_t' = 2 f_t v_t + g_t² (the variance
+    ODE of dx = f x dt + g dW); checked by central differences (error ~1e-8 at h = 1e-5)."""
+    t = np.linspace(0.1, 0.9, 9) * sde.T
+    h = 1e-5 * sde.T
+    dv = (sde.var(t + h) - sde.var(t - h)) / (2 * h)
+    np.testing.assert_allclose(
+        dv, 2 * sde.drift_coeff(t) * sde.var(t) + sde.g2(t), rtol=1e-6, atol=1e-7
+    )
+    assert np.all(sde.g2(t) >= 0)
