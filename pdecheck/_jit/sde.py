@@ -1,0 +1,139 @@
+"""Compiled drift of the built-in linear SDEs and of their same-marginal family (pdecheck.sde).
+
+``linear_sde_coeffs(kind, p, t)`` returns (f_t, g_t², a_t, b_t²) — drift coefficient, squared
+diffusion, mean coefficient and variance of p(x_t|x_0) = N(a_t x_0, b_t² I) — for the kinds
+0 VP, 1 sub-VP, 2 VE, 3 OU, 4 geometric noise (CATALOGUE S1–S5), parameters p = [T, ...] as in
+``LinearSDE.jit_spec``. The formulas are those of pdecheck.sde, where each names its source.
+
+``score_drift`` is the per-point field f_t x − λ_t ∇log p_t(x) with λ_t = c_g g_t² + c_s and
+p_t the exact marginal of Gaussian-mixture (or point) data, in the FIELD_SIG protocol of
+:mod:`pdecheck._jit.signature`. Parameter layout (``pack_score_drift``):
+
+    [kind, c_g, c_s, reversed, k, T, q1, q2, q3,  w_1..w_k,  m_1 (d) .. m_k (d),  V_1..V_k]
+
+where (T, q1, q2, q3) are the SDE parameters and ``reversed`` = 1 evaluates −f_{T−τ}(x) at τ
+(the same equation written in reverse time τ = T − t, CATALOGUE F2).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+from numpy.typing import NDArray
+
+from pdecheck._jit.signature import FIELD_SIG
+
+#: index of the first mixture entry in the parameter vector of ``score_drift``
+HEADER = 9
+
+
+@numba.njit(cache=True)
+def linear_sde_coeffs(kind, p, t):
+    T = p[0]
+    if kind == 0 or kind == 1:
+        b0 = p[1]
+        b1 = p[2]
+        beta = b0 + t / T * (b1 - b0)
+        B = b0 * t + 0.5 * (b1 - b0) * t * t / T
+        if kind == 0:
+            return -0.5 * beta, beta, math.exp(-0.5 * B), -math.expm1(-B)
+        return -0.5 * beta, -beta * math.expm1(-2.0 * B), math.exp(-0.5 * B), math.expm1(-B) ** 2
+    if kind == 2:
+        smin = p[1]
+        lr = math.log(p[2] / smin)
+        return (
+            0.0,
+            2.0 * smin * smin * math.exp(2.0 * lr * t / T) * lr / T,
+            1.0,
+            smin * smin * math.expm1(2.0 * lr * t / T),
+        )
+    if kind == 3:
+        theta = p[1]
+        s = p[2]
+        return (
+            -theta,
+            s * s,
+            math.exp(-theta * t),
+            -s * s * math.expm1(-2.0 * theta * t) / (2.0 * theta),
+        )
+    if kind == 4:
+        ls = math.log(p[1])
+        var = t if ls == 0.0 else math.expm1(2.0 * t * ls) / (2.0 * ls)
+        return 0.0, math.exp(2.0 * t * ls), 1.0, var
+    return math.nan, math.nan, math.nan, math.nan
+
+
+@numba.cfunc(FIELD_SIG, cache=True)
+def score_drift(t, xp, d, pp, op):
+    """f_t x − (c_g g_t² + c_s) Σ_k r_k(x) (a_t m_k − x)/(a_t² V_k + b_t²) (CATALOGUE F1–F3,
+    B.4 "Gaussian-mixture data")."""
+    x = numba.carray(xp, (d,))
+    out = numba.carray(op, (d,))
+    kind = int(pp[0])
+    c_g = pp[1]
+    c_s = pp[2]
+    rev = pp[3] != 0.0
+    k = int(pp[4])
+    sp = numba.carray(pp, (HEADER,))[5:]
+    tt = sp[0] - t if rev else t
+    f, g2, a, var = linear_sde_coeffs(kind, sp, tt)
+    for j in range(d):
+        out[j] = f * x[j]
+    lam = c_g * g2 + c_s
+    if lam != 0.0 and k > 0:
+        params = numba.carray(pp, (HEADER + k * (d + 2),))
+        w = params[HEADER : HEADER + k]
+        means = params[HEADER + k : HEADER + k + k * d]
+        vk = params[HEADER + k + k * d :]
+        # log-sum-exp over components: first the maximum of the log weights
+        top = -math.inf
+        for c in range(k):
+            s2 = a * a * vk[c] + var
+            sq = 0.0
+            for j in range(d):
+                dev = x[j] - a * means[c * d + j]
+                sq += dev * dev
+            lw = (
+                math.log(w[c]) - 0.5 * sq / s2 - 0.5 * d * math.log(s2) if w[c] > 0.0 else -math.inf
+            )
+            top = max(top, lw)
+        total = 0.0
+        acc = np.zeros(d)
+        for c in range(k):
+            if w[c] <= 0.0:
+                continue
+            s2 = a * a * vk[c] + var
+            sq = 0.0
+            for j in range(d):
+                dev = x[j] - a * means[c * d + j]
+                sq += dev * dev
+            r = math.exp(math.log(w[c]) - 0.5 * sq / s2 - 0.5 * d * math.log(s2) - top)
+            total += r
+            for j in range(d):
+                acc[j] += r * (a * means[c * d + j] - x[j]) / s2
+        for j in range(d):
+            out[j] -= lam * acc[j] / total
+    if rev:
+        for j in range(d):
+            out[j] = -out[j]
+
+
+def pack_score_drift(
+    kind: int,
+    sde_params: NDArray[np.float64],
+    c_g: float,
+    c_s: float,
+    reverse: bool,
+    weights: NDArray[np.float64],
+    means: NDArray[np.float64],
+    variances: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """The parameter vector of :func:`score_drift` (layout in the module docstring)."""
+    sp = np.full(4, np.nan)
+    sp[: sde_params.size] = sde_params
+    head = [float(kind), c_g, c_s, 1.0 if reverse else 0.0, float(weights.size), *sp]
+    return np.ascontiguousarray(
+        np.concatenate([head, weights, means.ravel(), variances]), dtype=float
+    )
