@@ -20,7 +20,7 @@ L7 (double-well Gibbs density).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -84,18 +84,18 @@ def ula_gaussian_law(target: Gaussian, eps: float, start: Gaussian, n_steps: int
 
 def annealed_gaussian_law(
     data: Gaussian,
-    sigmas: Sequence[float],
-    steps: Sequence[float],
+    sigmas: ArrayLike,
+    steps: ArrayLike,
     n_steps: int,
     start: Gaussian,
 ) -> Gaussian:
     """Exact law after annealed Langevin (seed Algorithm 1) on Gaussian data: ``n_steps`` ULA
     steps of size ``steps[i]`` on q_{σ_i} = N(m, s² + σ_i²) for each level in turn."""
     law = start
-    for sigma, alpha in zip(sigmas, steps, strict=True):
-        q = perturbed(data, sigma)
+    for sigma, alpha in zip(np.atleast_1d(sigmas), np.atleast_1d(steps), strict=True):
+        q = perturbed(data, float(sigma))
         assert isinstance(q, Gaussian)
-        law = ula_gaussian_law(q, alpha, law, n_steps)
+        law = ula_gaussian_law(q, float(alpha), law, n_steps)
     return law
 
 

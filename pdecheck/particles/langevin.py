@@ -14,7 +14,8 @@ Scores: a :class:`~pdecheck.densities.Gaussian` or :class:`GaussianMixture` (and
 annealed sampler, point-mixture data, perturbed in closed form) run through compiled kernels
 (``langevin_kernels``); any object with ``compiled()`` (the field protocol, σ passed as t) too;
 any vectorised callable ``score(x)`` (annealed: ``score(x, sigma)``) runs step by step in Python.
-Noise comes from ``numpy.random.Generator(PCG64(seed))``, drawn in blocks of steps.
+Noise comes from the per-particle xoshiro256++ streams of :mod:`pdecheck.particles.rng`, drawn
+in blocks of steps: chain i's path depends only on (seed, i).
 """
 
 from __future__ import annotations
@@ -144,13 +145,20 @@ class _Sampler:
                 raise ValueError(f"keep_from={keep_from} must be <= the number of steps, {total}")
             n_rec = (total - keep_from) // thin + 1
         record = np.empty((n_rec, x.shape[0], self.dim))
-        rng = np.random.Generator(np.random.PCG64(check_seed("seed", seed)))
+        from pdecheck.particles import langevin_kernels as lk
+        from pdecheck.particles import rng
+
+        states = rng.init_states(check_seed("seed", seed), x.shape[0])
         accepted = bad = step = 0
         for sigma, alpha, steps in plan:
             for start in range(0, steps, BLOCK):
                 b = min(BLOCK, steps - start)
-                z = rng.standard_normal((b, x.shape[0], self.dim))
-                u = rng.random((b, x.shape[0])) if self.mala else np.empty((0, 0))
+                flat = np.empty((x.shape[0], b * self.dim))
+                rng.fill_normals(states, flat)
+                z = np.ascontiguousarray(flat.reshape(x.shape[0], b, self.dim).transpose(1, 0, 2))
+                u = np.empty((b, x.shape[0]))
+                if self.mala:
+                    lk.fill_uniforms(states, u)
                 acc, nb = self._block(
                     sigma, alpha, x, z, u, record, step, keep_from or total + 1, thin
                 )

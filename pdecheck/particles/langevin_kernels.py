@@ -7,6 +7,7 @@
   ``mixture_logpdf`` writes log q_σ(x) into ``out[0]``.
 - :func:`ula_rows` — x ← x + (α/2) s + √α z row by row (seed §2, the Langevin step).
 - :func:`mala_rows` — the Metropolis–Hastings correction of a ULA proposal (MALA).
+- :func:`fill_uniforms` — u[b, i] from stream i (:mod:`pdecheck.particles.rng`), for MALA.
 - :func:`compiled_block` — a block of ULA or MALA steps with a compiled score, recording every
   ``thin``-th state from ``keep_from`` on.
 """
@@ -19,10 +20,11 @@ import numba
 import numpy as np
 
 from pdecheck._jit.signature import FIELD_SIG
+from pdecheck.particles.rng import uniform
 
 
 @numba.njit(cache=True)
-def _mixture_terms(t, x, d, p, out, want_score):  # type: ignore[no-untyped-def]
+def _mixture_terms(t, x, d, p, out, want_score):
     k = int(p[0])
     w0 = 2
     m0 = w0 + k
@@ -60,7 +62,7 @@ def _mixture_terms(t, x, d, p, out, want_score):  # type: ignore[no-untyped-def]
 
 
 @numba.cfunc(FIELD_SIG, cache=True)
-def mixture_score(t, xp, d, pp, op):  # type: ignore[no-untyped-def]
+def mixture_score(t, xp, d, pp, op):
     """∇log q_σ(x) with σ = t (module docstring)."""
     k = int(pp[0])
     _mixture_terms(
@@ -74,7 +76,7 @@ def mixture_score(t, xp, d, pp, op):  # type: ignore[no-untyped-def]
 
 
 @numba.cfunc(FIELD_SIG, cache=True)
-def mixture_logpdf(t, xp, d, pp, op):  # type: ignore[no-untyped-def]
+def mixture_logpdf(t, xp, d, pp, op):
     """log q_σ(x) into out[0], σ = t."""
     k = int(pp[0])
     _mixture_terms(
@@ -96,7 +98,15 @@ def mixture_params(weights: np.ndarray, means: np.ndarray, variances: np.ndarray
 
 
 @numba.njit(cache=True)
-def ula_rows(x, s, z, alpha, out):  # type: ignore[no-untyped-def]
+def fill_uniforms(states, u):
+    """u[b, i] = the next uniform in (0, 1] of stream i, for b in order."""
+    for i in range(u.shape[1]):
+        for b in range(u.shape[0]):
+            u[b, i] = uniform(states[i])
+
+
+@numba.njit(cache=True)
+def ula_rows(x, s, z, alpha, out):
     """out = x + (α/2) s + √α z (seed §2), row by row (out may be x)."""
     root = math.sqrt(alpha)
     n, d = x.shape
@@ -106,7 +116,7 @@ def ula_rows(x, s, z, alpha, out):  # type: ignore[no-untyped-def]
 
 
 @numba.njit(cache=True)
-def _log_q(y, x, sx, alpha):  # type: ignore[no-untyped-def]
+def _log_q(y, x, sx, alpha):
     """log of the ULA proposal density q(y | x) = N(y; x + (α/2) s(x), α I), up to a constant."""
     acc = 0.0
     for j in range(y.shape[0]):
@@ -116,7 +126,7 @@ def _log_q(y, x, sx, alpha):  # type: ignore[no-untyped-def]
 
 
 @numba.njit(cache=True)
-def mala_rows(x, sx, lpx, y, sy, lpy, u, alpha):  # type: ignore[no-untyped-def]
+def mala_rows(x, sx, lpx, y, sy, lpy, u, alpha):
     """Accept y_i with probability min(1, p(y)q(x|y) / (p(x)q(y|x))), in place on (x, sx, lpx).
     Returns the number of accepted moves; a non-finite proposal is rejected."""
     accepted = 0
@@ -135,7 +145,7 @@ def mala_rows(x, sx, lpx, y, sy, lpy, u, alpha):  # type: ignore[no-untyped-def]
 
 
 @numba.njit(cache=True)
-def _eval_rows(kernel, params, t, x, out):  # type: ignore[no-untyped-def]
+def _eval_rows(kernel, params, t, x, out):
     bad = 0
     n, d = x.shape
     for i in range(n):
@@ -148,7 +158,7 @@ def _eval_rows(kernel, params, t, x, out):  # type: ignore[no-untyped-def]
 
 
 @numba.njit(cache=True)
-def compiled_block(  # type: ignore[no-untyped-def]
+def compiled_block(
     score, sparams, logpdf, lparams, mala, sigma, alpha, x, z, u, record, step0, keep_from, thin
 ):
     """Steps step0 .. step0 + len(z) − 1 of ULA (``mala`` False) or MALA on q_σ, in place on x.
