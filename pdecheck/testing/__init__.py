@@ -6,6 +6,7 @@ that generate valid designs, and a pytest plugin.
   (``check_green_function``);
 - :func:`assert_order` — a convergence study's observed order is the expected one;
 - :func:`assert_same_marginals` — two SDEs have the same marginals p_t;
+- :func:`assert_verdict` — any verdict object (``passed`` and ``summary()``);
 - :mod:`pdecheck.testing.strategies` — ``schedules()``, ``affine_paths()``,
   ``point_mixtures(d, k)``, ``gaussian_mixtures()``, ``linear_sdes()``;
 - :mod:`pdecheck.testing.plugin` — options ``--pdecheck-alpha``, ``--pdecheck-n``,
@@ -21,7 +22,13 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["assert_green_function", "assert_order", "assert_transports"]
+__all__ = [
+    "assert_green_function",
+    "assert_order",
+    "assert_same_marginals",
+    "assert_transports",
+    "assert_verdict",
+]
 
 
 def __getattr__(name: str) -> Any:

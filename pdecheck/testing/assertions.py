@@ -26,6 +26,7 @@ from pdecheck.testing import _record
 __all__ = [
     "assert_green_function",
     "assert_order",
+    "assert_same_marginals",
     "assert_transports",
     "assert_verdict",
 ]
@@ -135,3 +136,34 @@ def _fitted_order(study: Any) -> tuple[float, str]:
     rows = [f"  h={hi:.4g}  error={ei:.4g}" for hi, ei in zip(h, e, strict=True)]
     rows.append("  local slopes: " + ", ".join(f"{p:.3f}" for p in local))
     return slope, "\n".join(rows)
+
+
+def assert_same_marginals(
+    sde_a: Any,
+    sde_b: Any,
+    initial: Any,
+    t_span: tuple[float, float],
+    *,
+    alpha: float | None = None,
+    n: int | None = None,
+    bias_budget: float = 0.0,
+    **options: Any,
+) -> Any:
+    """Assert that ``sde_a`` and ``sde_b``, both started from the density ``initial`` at
+    ``t_span[0]``, have the same marginals at ``n_times`` (default 4) times of ``t_span``:
+    two-sample KS of every coordinate against 2·DKW at a Bonferroni share of ``alpha``, plus the
+    declared time-stepping ``bias_budget`` (see :mod:`pdecheck.testing._marginals`). Other
+    options: ``n_times``, ``steps`` (default 512), ``seed``, ``method``. Returns the verdict."""
+    from pdecheck.testing._marginals import same_marginals_verdict
+
+    verdict = same_marginals_verdict(
+        sde_a,
+        sde_b,
+        initial,
+        t_span,
+        alpha=_alpha(alpha),
+        n=_n(n),
+        bias_budget=bias_budget,
+        **options,
+    )
+    return assert_verdict(verdict, check="assert_same_marginals")
