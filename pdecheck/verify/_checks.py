@@ -1,0 +1,329 @@
+"""The individual checks of :func:`~pdecheck.verify.verify_transport`, each appending a
+:class:`~pdecheck.verify.verdict.Check` (or flags) to the verdict.
+
+- :func:`particles`, :func:`grids` — run the two numerical answers and flag their events;
+- :func:`particles_vs_exact` — KS/DKW (1-D), binned L1 + marginal KS (d >= 2), or binned L1 on
+  the box with the cubature error as budget (marginal given as a pdf); bias budget from the
+  coupled runs (:mod:`._budget`);
+- :func:`grid_vs_exact` — L1 of the finest grid against the exact cell averages, held to the
+  GCI plus twice the mass beyond the box (initial truncation and exact tails);
+- :func:`grid_vs_particles` — binned L1 on the grid aggregated to about 8 blocks per axis;
+- :func:`proportions` — nearest-data-point shares at the end of a run towards atomic data.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from pdecheck import compare
+from pdecheck.compare.binned import binned_l1, equal_probability_edges
+from pdecheck.densities import Density, PointMixture
+from pdecheck.verify._budget import (
+    cell_displacement_budget,
+    ks_displacement_budget,
+    proportion_interval,
+)
+from pdecheck.verify._grid import GridRun, restrict, run_grids
+from pdecheck.verify._particles import ParticleRun, run_particles
+from pdecheck.verify.claim import Claim, PdfDensity
+from pdecheck.verify.verdict import Check, Flag, Verdict
+
+__all__ = [
+    "grid_vs_exact",
+    "grid_vs_particles",
+    "grids",
+    "particles",
+    "particles_vs_exact",
+    "proportions",
+]
+
+Array = NDArray[np.float64]
+
+#: cells per axis of the binned comparisons (STATISTICS.md §2 plans with 4–8)
+BLOCKS = 8
+#: relative mass drift of a grid solve beyond round-off
+MASS_TOL = 1e-10
+
+
+def particles(
+    claim: Claim,
+    initial: Density,
+    span: tuple[float, float],
+    times: Array,
+    *,
+    n: int,
+    steps: int,
+    seed: int,
+    verdict: Verdict,
+) -> ParticleRun:
+    run = run_particles(claim, initial, span, times, n=n, steps=steps, seed=seed)
+    verdict.info["particles"] = {"n": n, "steps": run.steps, "method": run.method}
+    if run.nonfinite:
+        verdict.flags.append(
+            Flag(
+                "nonfinite",
+                f"{run.nonfinite} of {n} particles met NaN/inf from the field or SDE",
+                "error",
+                value=float(run.nonfinite),
+            )
+        )
+    if run.outside:
+        verdict.flags.append(
+            Flag(
+                "outside-domain",
+                f"{run.outside} of {n} particles left the domain",
+                "warning",
+                value=float(run.outside),
+            )
+        )
+    return run
+
+
+def grids(
+    claim: Claim,
+    initial: Density,
+    span: tuple[float, float],
+    times: Array,
+    *,
+    lower: Array,
+    upper: Array,
+    n: int,
+    verdict: Verdict,
+) -> GridRun:
+    from pdecheck.grid import Grid
+
+    lost = Grid(lower, upper, n).outside_mass(initial)
+    if isinstance(initial, PointMixture) and lost > 0:
+        raise ValueError(
+            f"data={initial!r} has mass {lost:.3g} outside the grid box [{lower}, {upper}]; the "
+            "rule is that the grid holds every data point (widen the claim's domain or the grid)"
+        )
+    run = run_grids(claim, initial, span, times, lower=lower, upper=upper, n=n)
+    verdict.info["grid"] = {
+        "cells_per_axis": n,
+        "equation": run.equation,
+        "observed_order": run.p_obs,
+        "gci": run.gci,
+        "cfl_max": run.diagnostics[-1].cfl_max,
+    }
+    if run.truncated > 0:
+        verdict.flags.append(
+            Flag(
+                "tail-mass",
+                f"p at t={span[0]:g} has mass {run.truncated:.3g} outside the box "
+                f"(its tails); the grid budget adds twice that",
+                "warning",
+                value=run.truncated,
+            )
+        )
+    for note in run.warnings:
+        verdict.flags.append(Flag("grid-convergence", note, "warning"))
+    for diag in run.diagnostics:
+        for message in diag.flags:
+            verdict.flags.append(Flag("grid", message, "warning"))
+        scale = max(1.0, abs(diag.initial_mass))
+        if abs(diag.max_mass_drift) > MASS_TOL * scale:
+            verdict.flags.append(
+                Flag(
+                    "mass",
+                    f"{diag.method}: mass drifted by {diag.max_mass_drift:.3g}",
+                    "error",
+                    value=float(diag.max_mass_drift),
+                )
+            )
+        if diag.min_density < 0:
+            verdict.flags.append(
+                Flag(
+                    "negative-density",
+                    f"{diag.method}: minimum density {diag.min_density:.3g} < 0",
+                    "error",
+                    value=float(diag.min_density),
+                )
+            )
+    return run
+
+
+def _edges_in_box(box: tuple[Array, Array], dim: int) -> list[Array]:
+    return [np.linspace(box[0][j], box[1][j], BLOCKS + 1) for j in range(dim)]
+
+
+def _cells(edges: list[Array]) -> tuple[Array, Array, tuple[int, ...]]:
+    lo = np.stack(np.meshgrid(*[e[:-1] for e in edges], indexing="ij"), axis=-1)
+    hi = np.stack(np.meshgrid(*[e[1:] for e in edges], indexing="ij"), axis=-1)
+    d = len(edges)
+    return lo.reshape(-1, d), hi.reshape(-1, d), lo.shape[:-1]
+
+
+def particles_vs_exact(
+    verdict: Verdict,
+    run: ParticleRun,
+    k: int,
+    t: float,
+    ref: Density,
+    alpha: float,
+    box: tuple[Array, Array],
+) -> None:
+    x, delta = run.samples[k], run.delta[k]
+    d = x.shape[1]
+    try:
+        if isinstance(ref, PdfDensity):
+            edges = _edges_in_box(box, d)
+            lo, hi, shape = _cells(edges)
+            p, err = ref.box_probability_with_error(lo, hi)
+            b = cell_displacement_budget(x, delta, edges)
+            res = binned_l1(
+                x,
+                edges,
+                p.reshape(shape),
+                alpha=alpha,
+                bias_budget=b,
+                quadrature_budget=float(np.sum(err)),
+            )
+        elif d == 1:
+            b = ks_displacement_budget(x[:, 0], delta[:, 0])
+            res = compare.ks_test(x, ref, alpha=alpha, bias_budget=b)
+        else:
+            edges = equal_probability_edges(ref, BLOCKS // 2 + 2)
+            b = max(
+                cell_displacement_budget(x, delta, edges),
+                *(ks_displacement_budget(x[:, j], delta[:, j]) for j in range(d)),
+            )
+            res = compare.sample_test(
+                x, ref, alpha=alpha, bias_budget=b, cells_per_axis=BLOCKS // 2 + 2
+            )
+    except ValueError as exc:  # the budget leaves no room: the time step is too coarse
+        verdict.checks.append(
+            Check(
+                "particles vs exact",
+                "particles vs exact",
+                "KS",
+                np.inf,
+                0.0,
+                t=t,
+                alpha=alpha,
+                detail=f"not testable: {exc}",
+            )
+        )
+        return
+    verdict.checks.append(
+        Check(
+            "particles vs exact",
+            "particles vs exact",
+            res.name,
+            res.statistic,
+            res.threshold,
+            t=t,
+            alpha=alpha,
+            budget=b,
+            detail=f"N={res.n}",
+        )
+    )
+
+
+def grid_vs_exact(verdict: Verdict, run: GridRun, k: int, t: float, ref: Density) -> None:
+    u = run.density[k]
+    dist = compare.grid_distances(u, run.grid.edges, ref)
+    quad = 0.0
+    if isinstance(ref, PdfDensity):
+        lo, hi = run.grid.boxes()
+        quad = float(np.sum(ref.box_probability_with_error(lo, hi)[1]))
+    tails = 2.0 * (run.truncated + max(dist.exact_outside, 0.0))
+    threshold = run.gci[k] + tails + quad
+    p = run.p_obs[k]
+    verdict.checks.append(
+        Check(
+            "grid vs exact",
+            "grid vs exact",
+            "L1",
+            dist.l1,
+            threshold,
+            t=t,
+            budget=threshold,
+            detail=f"GCI {run.gci[k]:.3g} (p_obs {p:.2f}), tails {tails:.2g}, L∞ {dist.linf:.3g}",
+        )
+    )
+
+
+def grid_vs_particles(
+    verdict: Verdict, grun: GridRun, prun: ParticleRun, k: int, t: float, alpha: float
+) -> None:
+    n_cells = grun.density[k].shape[0]
+    factor = n_cells // BLOCKS if n_cells % BLOCKS == 0 else n_cells // 4
+    values = np.clip(restrict(grun.density[k], factor), 0.0, None)
+    edges = [e[::factor] for e in grun.grid.edges]
+    x, delta = prun.samples[k], prun.delta[k]
+    b = cell_displacement_budget(x, delta, edges)
+    q = grun.gci[k] + 2.0 * grun.truncated
+    try:
+        res = compare.samples_vs_grid(x, values, edges, alpha=alpha, grid_error=q, bias_budget=b)
+    except ValueError as exc:
+        verdict.checks.append(
+            Check(
+                "grid vs particles",
+                "grid vs particles",
+                "binned L1",
+                np.inf,
+                0.0,
+                t=t,
+                alpha=alpha,
+                detail=f"not testable: {exc}",
+            )
+        )
+        return
+    verdict.checks.append(
+        Check(
+            "grid vs particles",
+            "grid vs particles",
+            res.name,
+            res.statistic,
+            res.threshold,
+            t=t,
+            alpha=alpha,
+            budget=2 * b + q,
+            detail=f"N={res.n}, {values.size} cells",
+        )
+    )
+
+
+def proportions(verdict: Verdict, run: ParticleRun, claim: Claim, t: float, alpha: float) -> None:
+    """Shares of particles nearest to each distinct data point against the exact shares: the
+    claimed marginal's mass of each nearest-point cell in 1-D when it is known, else the
+    weights (exact in the limit t → 0)."""
+    data = claim.data
+    assert isinstance(data, PointMixture)
+    pts, w = data.unique()
+    x, delta = run.samples[-1], run.delta[-1]
+    dist = np.linalg.norm(x[:, None, :] - pts[None, :, :], axis=2)
+    order = np.argsort(dist, axis=1)
+    nearest = order[:, 0]
+    expected = w
+    ref = claim.marginal(t) if claim.marginal is not None and t > 0 else None
+    if ref is not None and data.dim == 1 and not isinstance(ref, PdfDensity) and pts.shape[0] > 1:
+        mids = 0.5 * (pts[1:, 0] + pts[:-1, 0])
+        edges = np.concatenate(([-np.inf], mids, [np.inf]))
+        expected = ref.box_probability(edges[:-1], edges[1:])
+    if pts.shape[0] > 1:
+        rows = np.arange(x.shape[0])
+        margin = 0.5 * (dist[rows, order[:, 1]] - dist[rows, order[:, 0]])
+        flips = float(np.count_nonzero(margin <= np.linalg.norm(delta, axis=1))) / x.shape[0]
+    else:
+        flips = 0.0
+    shares = np.bincount(nearest, minlength=pts.shape[0]) / x.shape[0]
+    stat = float(np.max(np.abs(shares - expected)))
+    threshold = proportion_interval(x.shape[0], pts.shape[0], alpha) + flips
+    farthest = float(np.max(dist[np.arange(x.shape[0]), nearest]))
+    text = ", ".join(f"{s:.3f} (expected {e:.3f})" for s, e in zip(shares, expected, strict=True))
+    verdict.checks.append(
+        Check(
+            "nearest data point shares",
+            "particles vs data",
+            "max |share − weight|",
+            stat,
+            threshold,
+            t=t,
+            alpha=alpha,
+            budget=flips,
+            detail=f"{text}; largest distance to the nearest point {farthest:.3g}",
+        )
+    )
