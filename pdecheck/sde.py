@@ -82,7 +82,7 @@ def _check_nonneg_function(name: str, fn: Any, T: float) -> None:
     if np.any(bad):
         k = int(np.argmax(bad))
         raise ValueError(
-            f"{name}(t) = {v[k]!r} at t = {t[k]:.6g}; "
+            f"{name}(t) = {float(v[k])!r} at t = {t[k]:.6g}; "
             f"the rule is {name}(t) finite and >= 0 on (0, T]"
         )
 
