@@ -149,18 +149,22 @@ def _aitken_step(p: Array) -> float:
     return float(p[-1] - d2**2 / (d2 - d1))
 
 
-def aitken(slopes: ArrayLike) -> tuple[float, float]:
+def aitken(slopes: ArrayLike, rounding: float = 0.0) -> tuple[float, float]:
     """(p_inf, delta_pre) from local slopes that approach p geometrically (e = C h^p (1 + D h^q)).
 
     delta_pre = |p_n − p_inf| (the drift still in the finest slope) + |p_inf − p_inf'|, where
     p_inf' is Aitken's limit one level coarser: how far the geometric model itself is from exact.
     Needs at least 4 slopes (5 levels) for the second term; with 3 it is left out. Slopes that do
     not contract (|Δp_n| >= |Δp_{n−1}| > 0) are not in the asymptotic range: delta_pre = inf.
+    Slope changes no larger than ``rounding`` (the floating-point resolution of a slope) are
+    rounding noise, not drift: the slopes have converged and delta_pre = 0.
     """
     p = np.asarray(slopes, dtype=float)
     if p.ndim != 1 or p.size < 3:
         raise ValueError(f"slopes has {p.size} values; Aitken extrapolation needs at least 3")
     d1, d2 = p[-2] - p[-3], p[-1] - p[-2]
+    if max(abs(d1), abs(d2)) <= rounding:
+        return float(p[-1]), 0.0
     if abs(d2) >= abs(d1) > 0:
         return float(p[-1]), math.inf
     p_inf = _aitken_step(p)
@@ -218,10 +222,10 @@ def check_order(
     """Is the observed order the nominal one? (STATISTICS.md §3 decision rule, §4 allowance.)
 
     Deterministic errors (no ``standard_errors``; at least 4 levels): the finest local slope is
-    tested, se = 0, delta_pre from :func:`aitken`. Monte Carlo errors: the weighted fit's p ± z·se
-    is tested (its chi² check must pass), delta_pre as given (default 0: noisy local slopes do not
-    support Aitken). ``gap`` is Delta, the distance to the nearest plausible wrong order (0.5 for
-    strong-vs-weak mix-ups, 1 for a lost order).
+    tested, se = 0, delta_pre from :func:`aitken` plus the rounding of the finest slope. Monte
+    Carlo errors: the weighted fit's p ± z·se is tested (its chi² check must pass), delta_pre as
+    given (default 0: noisy local slopes do not support Aitken). ``gap`` is Delta, the distance
+    to the nearest plausible wrong order (0.5 for strong-vs-weak mix-ups, 1 for a lost order).
     """
     alpha = check_alpha(alpha)
     gap = float(check_positive("gap", gap))
@@ -233,8 +237,12 @@ def check_order(
             raise ValueError(
                 f"{local.size + 1} levels given; the rule is >= 4 for a deterministic check"
             )
-        _, aitken_delta = aitken(local)
-        pre = aitken_delta if delta_pre is None else float(delta_pre)
+        # rounding: errors known to a few ulps (u = 4 eps) move a slope by <= 2u / ln r, and a
+        # difference of two slopes by twice that
+        hs = np.sort(np.asarray(h, dtype=float))
+        rounding = 8.0 * float(np.finfo(float).eps) / math.log(float(hs[1] / hs[0]))
+        _, aitken_delta = aitken(local, 2.0 * rounding)
+        pre = (aitken_delta if delta_pre is None else float(delta_pre)) + rounding
         observed, se, z = float(local[-1]), 0.0, 0.0
         reason = "finest local slope against nominal, Aitken allowance"
     else:
