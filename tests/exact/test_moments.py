@@ -7,6 +7,8 @@ file's rate below 1e-3); N = 20000, seed fixed.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from scipy import integrate, special
@@ -21,8 +23,8 @@ def _pieces(edges, lo, hi, n=100):
     """Gauss–Legendre on [lo, hi] split at the jumps of the density (uniform-prior cases)."""
     cuts = np.unique(np.clip(np.concatenate([[lo, hi], edges]), lo, hi))
     u, w = np.polynomial.legendre.leggauss(n)
-    xs = [0.5 * (b - a) * u + 0.5 * (a + b) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
-    ws = [0.5 * (b - a) * w for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+    xs = [0.5 * (b - a) * u + 0.5 * (a + b) for a, b in itertools.pairwise(cuts)]
+    ws = [0.5 * (b - a) * w for a, b in itertools.pairwise(cuts)]
     return np.concatenate(xs), np.concatenate(ws)
 
 
@@ -39,7 +41,7 @@ def test_normalised_by_quadrature(case_id):
         cuts = np.unique(np.clip(edges, lo[0], hi[0]))
         mass = sum(
             integrate.quad(lambda u: density.pdf(np.array([u]))[0], a, b, limit=200)[0]
-            for a, b in zip(cuts[:-1], cuts[1:], strict=True)
+            for a, b in itertools.pairwise(cuts)
         )
         tol = 1e-8
     else:

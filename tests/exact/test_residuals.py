@@ -12,6 +12,8 @@ quadrature between the jumps.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from findiff import coefficients
@@ -67,7 +69,7 @@ def _pieces(edges, lo, hi, n=24):
     cuts = np.unique(np.clip(np.concatenate([[lo, hi], edges]), lo, hi))
     u, w = np.polynomial.legendre.leggauss(n)
     xs, ws = [], []
-    for a, b in zip(cuts[:-1], cuts[1:], strict=True):
+    for a, b in itertools.pairwise(cuts):
         xs.append(0.5 * (b - a) * u + 0.5 * (a + b))
         ws.append(0.5 * (b - a) * w)
     return np.concatenate(xs), np.concatenate(ws)
