@@ -5,6 +5,7 @@ Every SDE here is dx = f_t x dt + g_t dW with p(x_t|x_0) = N(a_t x_0, b_t² I):
 - :class:`VPSDE` (S2), :class:`SubVPSDE` (S4), :class:`VESDE` (S3), :class:`OU` (S1),
   :class:`GeometricNoiseSDE` (S5: dx = σ^t dW), each with closed forms and a compiled kind;
 - :class:`GaussianLinkSDE` (S6): any (a_t, b_t) through the link f = a'/a, g² = b²' − 2 f b²;
+- :class:`MarginalScore` — the exact score of the marginals from mixture data;
 - :func:`propagate` — p_0 ↦ p_t for point, Gaussian and Gaussian-mixture data;
 - :func:`compiled_score_drift` — the compiled form of a :class:`~pdecheck.sde.ScoreDriftField`.
 """
@@ -19,7 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 from pdecheck._validate import check_positive
 from pdecheck.densities import Density, Gaussian, GaussianMixture, PointMixture
 from pdecheck.fields import CompiledField
-from pdecheck.sde import LinearSDE, MarginalScore, ScalarFn, ScoreDriftField
+from pdecheck.sde import LinearSDE, ScalarFn, ScoreDriftField
 
 Array = NDArray[np.float64]
 
@@ -231,6 +232,22 @@ class GaussianLinkSDE(LinearSDE):
 
     def var(self, t: ArrayLike) -> Array:
         return np.asarray(self._v(t), dtype=float)
+
+
+class MarginalScore:
+    """(t, x) ↦ ∇log p_t(x) for the exact marginals p_t of a linear SDE from ``data``."""
+
+    def __init__(self, sde: LinearSDE, data: Density) -> None:
+        self.sde, self.data = sde, data
+        sde.marginal(data, sde.T)  # validates the data type once
+
+    def __repr__(self) -> str:
+        return f"MarginalScore({self.sde!r}, {self.data!r})"
+
+    def __call__(self, t: float, x: ArrayLike) -> Array:
+        pts = np.asarray(x, dtype=float)
+        out = self.sde.marginal(self.data, t).score(pts.reshape(-1, self.data.dim))
+        return np.asarray(out, dtype=float).reshape(pts.shape)
 
 
 def propagate(data: Density, a: float, var: float) -> Density:

@@ -28,7 +28,7 @@ unless a_t is constant.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -36,6 +36,9 @@ from numpy.typing import ArrayLike, NDArray
 from pdecheck._validate import _short, as_points, check_finite, check_positive
 from pdecheck.densities import Density
 from pdecheck.fields import CompiledField, evaluate
+
+if TYPE_CHECKING:
+    from pdecheck._sde_linear import MarginalScore
 
 __all__ = [
     "OU",
@@ -301,22 +304,6 @@ class TimeReversedField:
         return compiled_score_drift(self.field, reverse=True)
 
 
-class MarginalScore:
-    """(t, x) ↦ ∇log p_t(x) for the exact marginals p_t of a linear SDE from ``data``."""
-
-    def __init__(self, sde: LinearSDE, data: Density) -> None:
-        self.sde, self.data = sde, data
-        sde.marginal(data, sde.T)  # validates the data type once
-
-    def __repr__(self) -> str:
-        return f"MarginalScore({self.sde!r}, {self.data!r})"
-
-    def __call__(self, t: float, x: ArrayLike) -> Array:
-        pts = np.asarray(x, dtype=float)
-        out = self.sde.marginal(self.data, t).score(pts.reshape(-1, self.data.dim))
-        return np.asarray(out, dtype=float).reshape(pts.shape)
-
-
 class LinearSDE(SDE):
     """dx = f_t x dt + g_t dW, with p(x_t|x_0) = N(a_t x_0, b_t² I) (CATALOGUE B.4).
 
@@ -366,6 +353,8 @@ class LinearSDE(SDE):
 
     def score(self, data: Density) -> MarginalScore:
         """The exact score (t, x) ↦ ∇log p_t(x) of the marginals from ``data``."""
+        from pdecheck._sde_linear import MarginalScore
+
         return MarginalScore(self, data)
 
 
@@ -416,4 +405,11 @@ def fokker_planck_residual(
     return np.asarray(dpdt + div - 0.5 * g2 * lap, dtype=float)
 
 
-from pdecheck._sde_linear import OU, VESDE, VPSDE, GeometricNoiseSDE, SubVPSDE  # noqa: E402
+from pdecheck._sde_linear import (  # noqa: E402
+    OU,
+    VESDE,
+    VPSDE,
+    GeometricNoiseSDE,
+    MarginalScore,
+    SubVPSDE,
+)

@@ -1,0 +1,146 @@
+"""pdecheck.poisson: field normalisation (P1), field lines (P2, P5), radius law (P3),
+hemisphere flux (P4), Gauss's law without augmentation, compiled velocity, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import integrate, stats
+
+import pdecheck as pc
+from pdecheck.poisson import PoissonField
+
+THREE_2D = pc.PointMixture([[0.3, 0.1], [-0.5, 0.2], [0.1, -0.4]], [0.5, 0.3, 0.2])
+A5 = pc.PointMixture([0.5, 1.2, 1.7], [0.5, 0.25, 0.25])
+
+
+@pytest.mark.parametrize("d", [1, 2, 3])
+def test_twice_the_normal_field_is_the_hyperplane_density(d, rng):
+    """P1: 2 E_z (normalised by S_d) equals Σ w P_z (normalised by C_d = 2/S_d): two
+    independent normalisations, so this checks C_d."""
+    data = pc.PointMixture(rng.normal(size=(3, d)), [0.2, 0.3, 0.5])
+    pf = PoissonField(data)
+    x = rng.normal(size=(6, d))
+    for z in (0.05, 1.0, 20.0):
+        _, ez = pf.field(x, z)
+        assert np.allclose(2 * ez, pf.hyperplane_density(z).pdf(x), rtol=1e-12)
+
+
+def test_point_charge_field_lines_are_straight(rng):
+    """P2: for a charge at the origin v = x/z, so x(z) = x(Z) z/Z; integrated by DOP853."""
+    pf = PoissonField(pc.PointMixture([[0.0, 0.0, 0.0]]))
+    x = rng.normal(size=(4, 3))
+    assert np.allclose(pf.velocity(0.7, x), x / 0.7, rtol=1e-13)
+    x_top = rng.normal(size=3) * 5
+    sol = integrate.solve_ivp(
+        lambda z, y: pf.velocity(z, y.reshape(1, 3))[0],
+        (5.0, 0.01),
+        x_top,
+        method="DOP853",
+        rtol=1e-11,
+        atol=1e-12,
+    )
+    assert np.allclose(sol.y[:, -1], x_top * 0.01 / 5.0, rtol=1e-8, atol=1e-10)
+
+
+def test_1d_field_lines_conserve_the_cdf():
+    """P5: in d = 1 the flow preserves quantiles, F_z(x(z)) = const from z = 3 to 1e-3 (DOP853);
+    each line ends next to the charge its quantile selects."""
+    pf = PoissonField(A5)
+    quantiles = np.array([0.1, 0.3, 0.6, 0.8, 0.95])
+    from scipy.optimize import brentq
+
+    cum = np.cumsum(A5.weights)
+    for u in quantiles:
+        x3 = brentq(lambda x, u=u: pf.cdf(3.0, x) - u, -1e4, 1e4, xtol=1e-14)
+        sol = integrate.solve_ivp(
+            lambda z, y: pf.velocity(z, y.reshape(1, 1))[0],
+            (3.0, 1e-3),
+            [x3],
+            method="DOP853",
+            rtol=1e-12,
+            atol=1e-12,
+            dense_output=True,
+        )
+        for z in (2.0, 0.5, 0.01, 1e-3):
+            assert abs(pf.cdf(z, sol.sol(z)[0]) - u) < 1e-8
+        charge = A5.points[int(np.searchsorted(cum, u)), 0]
+        assert abs(sol.y[0, -1] - charge) < 0.05
+
+
+@pytest.mark.parametrize("d", [1, 2, 5])
+def test_prior_radius_law(d):
+    """P3: |x|²/(|x|² + z²) ~ Beta(d/2, ½) for the prior sampler and for PoissonKernel draws.
+    DKW threshold sqrt(ln(2/α)/(2N)), false-alarm rate α = 1e-4 per assertion."""
+    pf = PoissonField(pc.PointMixture(np.zeros((1, d))))
+    n, z, alpha = 20000, 2.0, 1e-4
+    eps = np.sqrt(np.log(2 / alpha) / (2 * n))
+    law = stats.beta(d / 2, 0.5).cdf
+    for x in (pf.sample_prior(n, z, 1), pf.prior(z).sample(n, 2).reshape(n, d)):
+        r2 = np.sum(x**2, axis=1)
+        assert stats.kstest(r2 / (r2 + z**2), law).statistic <= eps
+
+
+def test_hemisphere_flux_is_one_half():
+    """P4: with every charge inside radius r the upper hemisphere carries exactly ½."""
+    for data in (THREE_2D, pc.PointMixture([[0.36, 0.0]])):
+        for r in (1.0, 10.0):
+            assert abs(PoissonField(data).hemisphere_flux(r) - 0.5) < 1e-8
+    assert abs(PoissonField(A5).hemisphere_flux(3.0) - 0.5) < 1e-10
+
+
+@pytest.mark.parametrize("d, c_d", [(1, 2 / np.pi), (2, 1.0), (3, 4 / np.pi)])
+def test_tail_is_order_z_over_r(d, c_d):
+    """P3 tail: P(|x| > R) ≈ c_d z/R for R ≫ z (centred charge: the bound is exact)."""
+    pf = PoissonField(pc.PointMixture(np.zeros((1, d))))
+    ratio = [pf.tail_bound(1.0, R) * R for R in (1e2, 1e3, 1e4)]
+    assert abs(ratio[-1] - c_d) < 1e-3 and abs(ratio[-1] - c_d) < abs(ratio[0] - c_d)
+
+
+def test_field_without_augmentation_obeys_gauss_law():
+    """In R^d itself (exponent d, S_{d−1}) the flux through a circle around all charges is the
+    total charge 1 (d = 2, trapezoidal rule on the periodic integrand)."""
+    pf = PoissonField(THREE_2D, augmented=False)
+    th = np.linspace(0, 2 * np.pi, 4096, endpoint=False)
+    r = 3.0
+    pts = r * np.column_stack([np.cos(th), np.sin(th)])
+    flux = np.mean(np.sum(pf.field(pts) * pts / r, axis=1)) * 2 * np.pi * r
+    assert abs(flux - 1.0) < 1e-10
+
+
+def test_compiled_velocity_matches_numpy_in_high_dimension(rng):
+    """The kernel scales distances by the nearest charge: no overflow at d = 200."""
+    from pdecheck._jit.signature import apply_field
+
+    for d in (2, 200):
+        pf = PoissonField(pc.PointMixture(rng.normal(size=(4, d))))
+        x = rng.normal(size=(5, d)) * 3
+        cf = pf.velocity.compiled()
+        out = np.empty_like(x)
+        assert apply_field(cf.kernel, cf.params, 0.4, x, out) == 0
+        if d == 2:
+            assert np.allclose(out, pf.velocity(0.4, x), rtol=1e-12)
+        assert np.all(np.isfinite(out))
+
+
+@pytest.mark.parametrize(
+    "make, exc, words",
+    [
+        (lambda: PoissonField(pc.Gaussian(0.0, 1.0)), TypeError, ["data=Gaussian", "PointMixture"]),
+        (lambda: PoissonField(A5).velocity(0.0, np.zeros((1, 1))), ValueError, ["z=0.0", "z > 0"]),
+        (
+            lambda: PoissonField(A5, augmented=False).hyperplane_density(1.0),
+            ValueError,
+            ["augmented=False"],
+        ),
+        (lambda: PoissonField(A5).hyperplane_density(-1.0), ValueError, ["z=", "> 0"]),
+        (lambda: PoissonField(A5).tail_bound(1.0, 1.0), ValueError, ["radius=1.0", "1.7"]),
+        (lambda: PoissonField(THREE_2D).cdf(1.0, 0.0), ValueError, ["d = 1", "d=2"]),
+        (lambda: PoissonField(THREE_2D).field(np.zeros((1, 2))), ValueError, ["z=None"]),
+    ],
+)
+def test_bad_input_names_argument_value_and_rule(make, exc, words):
+    with pytest.raises(exc) as info:
+        make()
+    for word in words:
+        assert word in str(info.value)
