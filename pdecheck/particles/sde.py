@@ -138,7 +138,8 @@ def _on_grid(g: Any, times: Array) -> Array:
     if not np.all(np.isfinite(values)):
         k = int(np.argmin(np.isfinite(values)))
         raise ValueError(
-            f"diffusion g(t) is not finite at t={times[k]!r} ({values[k]!r}); it must be finite"
+            f"diffusion g(t) is not finite at t={float(times[k])!r} ({float(values[k])!r}); "
+            "it must be finite"
         )
     return values
 
