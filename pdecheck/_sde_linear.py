@@ -217,7 +217,7 @@ class GaussianLinkSDE(LinearSDE):
         )
 
     def _dv_numeric(self, t: ArrayLike) -> Array:
-        from pdecheck.schedules import _derivative
+        from pdecheck._numdiff import derivative as _derivative
 
         return _derivative(lambda s: np.asarray(self._v(s), dtype=float), _arr(t), self.T)[0]
 

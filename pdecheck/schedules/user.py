@@ -1,0 +1,85 @@
+"""Schedules from a user's Python functions (``Schedule.from_functions``), with derivatives
+estimated or checked by adaptive finite differences (:func:`pdecheck._numdiff.derivative`)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pdecheck._numdiff import derivative
+from pdecheck._validate import check_positive
+from pdecheck.schedules.base import Array, ScalarFn, Schedule
+
+__all__ = ["DERIVATIVE_RTOL", "FunctionSchedule"]
+
+#: relative tolerance of the check of user-supplied derivatives against finite differences
+DERIVATIVE_RTOL = 1e-6
+
+
+class FunctionSchedule(Schedule):
+    """A schedule from Python callables (see :meth:`Schedule.from_functions`)."""
+
+    def __init__(
+        self,
+        alpha: ScalarFn,
+        sigma: ScalarFn,
+        dalpha: ScalarFn | None,
+        dsigma: ScalarFn | None,
+        *,
+        T: float = 1.0,
+        name: str = "user",
+    ) -> None:
+        for label, fn in (
+            ("alpha", alpha),
+            ("sigma", sigma),
+            ("dalpha", dalpha),
+            ("dsigma", dsigma),
+        ):
+            if fn is not None and not callable(fn):
+                raise TypeError(f"{label}={fn!r} must be a callable of t")
+        self.name = name
+        self._fa, self._fs = alpha, sigma
+        self._fda, self._fds = dalpha, dsigma
+        self.T = float(check_positive("T", T))
+        self._validate()
+        for label, given, fn in (("dalpha", dalpha, alpha), ("dsigma", dsigma, sigma)):
+            if given is not None:
+                self._checkderivative(label, given, fn)
+
+    def _describe(self) -> str:
+        return f"name={self.name!r}, T={self.T:g}"
+
+    def _alpha(self, t: Array) -> Array:
+        return np.broadcast_to(np.asarray(self._fa(t), dtype=float), t.shape)
+
+    def _sigma(self, t: Array) -> Array:
+        return np.broadcast_to(np.asarray(self._fs(t), dtype=float), t.shape)
+
+    def _dalpha(self, t: Array) -> Array:
+        if self._fda is not None:
+            return np.broadcast_to(np.asarray(self._fda(t), dtype=float), t.shape)
+        return derivative(self._alpha, t, self.T)[0]
+
+    def _dsigma(self, t: Array) -> Array:
+        if self._fds is not None:
+            return np.broadcast_to(np.asarray(self._fds(t), dtype=float), t.shape)
+        return derivative(self._sigma, t, self.T)[0]
+
+    def _checkderivative(self, label: str, given: ScalarFn, fn: ScalarFn) -> None:
+        t = np.linspace(0.0, self.T, 33)[1:-1]
+
+        def value(tt: Array) -> Array:
+            return np.broadcast_to(np.asarray(fn(tt), dtype=float), tt.shape)
+
+        estimate, error = derivative(value, t, self.T)
+        supplied = np.broadcast_to(np.asarray(given(t), dtype=float), t.shape)
+        allowed = DERIVATIVE_RTOL * np.maximum(1.0, np.abs(estimate)) + 10.0 * error
+        mismatch = np.abs(supplied - estimate)
+        if np.any(mismatch > allowed):
+            k = int(np.argmax(mismatch - allowed))
+            raise ValueError(
+                f"schedule {self!r}: the supplied {label}(t) = {supplied[k]:.10g} "
+                f"at t = {t[k]:.6g} "
+                f"but a finite-difference estimate gives {estimate[k]:.10g} (mismatch "
+                f"{mismatch[k]:.3e} > allowed {allowed[k]:.3e}); the rule is that {label} is the "
+                "derivative of the schedule"
+            )
