@@ -1,0 +1,116 @@
+"""pdecheck.schedules: derivatives, boundary values, user schedules, adapter, endpoint measures."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pdecheck.schedules import VE, VP, Cosine, Linear, Schedule, SubVP, endpoint_kl, endpoint_w2
+
+BUILTINS = [Linear(), Cosine(), VP(), SubVP(), VE(), Linear(T=2.0), VP(0.5, 5.0, T=3.0)]
+INTERIOR = np.linspace(0.05, 0.95, 19)
+
+
+def _fd(fn, t, h):
+    """Fourth-order central difference (error ~h⁴ f⁽⁵⁾ + ε f/h)."""
+    return (-fn(t + 2 * h) + 8 * fn(t + h) - 8 * fn(t - h) + fn(t - 2 * h)) / (12 * h)
+
+
+@pytest.mark.parametrize("schedule", BUILTINS, ids=repr)
+def test_derivatives_match_finite_differences(schedule):
+    t = INTERIOR * schedule.T
+    h = 1e-3 * schedule.T
+    for value, deriv in ((schedule.alpha, schedule.dalpha), (schedule.sigma, schedule.dsigma)):
+        exact = deriv(t)
+        np.testing.assert_allclose(
+            _fd(value, t, h), exact, rtol=1e-7, atol=1e-7 * np.max(np.abs(exact))
+        )
+
+
+@pytest.mark.parametrize("schedule", BUILTINS, ids=repr)
+def test_boundary_values(schedule):
+    assert schedule.alpha(0.0) == pytest.approx(1.0, abs=1e-15)
+    assert schedule.sigma(0.0) == pytest.approx(0.0, abs=1e-15)
+    assert np.all(schedule.sigma(INTERIOR * schedule.T) > 0)
+
+
+def test_endpoints_of_linear_and_cosine_and_ve():
+    for s in (Linear(), Cosine()):
+        assert s.alpha(1.0) == pytest.approx(0.0, abs=1e-15) and s.sigma(1.0) == pytest.approx(1.0)
+    ve = VE(0.01, 50.0)
+    # exact std from a point mass: σ_min √(r² − 1) at t = T (CATALOGUE S3)
+    assert ve.sigma(1.0) == pytest.approx(0.01 * np.sqrt((50.0 / 0.01) ** 2 - 1), rel=1e-12)
+    # VP with β_max = 20: α_1 = e^{−(0.1 + 9.95)/2} (CATALOGUE "Known traps")
+    assert VP().alpha(1.0) == pytest.approx(np.exp(-0.5 * (0.1 + 0.5 * 19.9)), rel=1e-12)
+
+
+def test_from_functions_computes_missing_derivatives_accurately():
+    s = Schedule.from_functions(lambda t: np.cos(t), lambda t: np.sin(t) + t**3)
+    t = np.array([0.0, 0.3, 0.7, 1.0])
+    np.testing.assert_allclose(s.dalpha(t), -np.sin(t), atol=1e-9)
+    np.testing.assert_allclose(s.dsigma(t), np.cos(t) + 3 * t**2, atol=1e-9)
+
+
+def test_from_functions_rejects_a_wrong_derivative_showing_the_mismatch():
+    with pytest.raises(
+        ValueError, match=r"supplied dsigma\(t\) = .* at t = .* finite-difference .*\(mismatch"
+    ):
+        Schedule.from_functions(lambda t: 1 - t, lambda t: t**2, dsigma=lambda t: 2 * t + 1e-3)
+
+
+def test_from_noise_to_data_flips_time():
+    """flow_matching's α^fm = τ, σ^fm = 1 − τ is our Linear schedule (CATALOGUE adapter)."""
+    s = Schedule.from_noise_to_data(
+        lambda t: t, lambda t: 1 - t, lambda t: np.ones_like(t), lambda t: -np.ones_like(t)
+    )
+    ref = Linear()
+    for name in ("alpha", "dalpha", "sigma", "dsigma"):
+        np.testing.assert_allclose(
+            getattr(s, name)(INTERIOR), getattr(ref, name)(INTERIOR), atol=1e-15
+        )
+
+
+@pytest.mark.parametrize(
+    ("alpha", "sigma", "pattern"),
+    [
+        (lambda t: 1.1 - t, lambda t: t, r"alpha\(0\) = 1\.1 .*rule is alpha_0 = 1"),
+        (lambda t: 1 - t, lambda t: t + 0.2, r"sigma\(0\) = 0\.2 .*rule is sigma_0 = 0"),
+        (lambda t: 1 - t, lambda t: t * (t - 0.5), r"sigma\(t\) = .* at t = .*rule is sigma_t > 0"),
+        (
+            lambda t: 1 - t,
+            lambda t: np.where(t == 0.5, np.inf, t),
+            r"not finite at t = 0\.5.*rule is finite",
+        ),
+    ],
+)
+def test_validation_names_condition_schedule_and_t(alpha, sigma, pattern):
+    with pytest.raises(ValueError, match=pattern) as info:
+        Schedule.from_functions(
+            alpha,
+            sigma,
+            dalpha=lambda t: -np.ones_like(t),
+            dsigma=lambda t: np.ones_like(t),
+            name="mine",
+        )
+    assert "mine" in str(info.value)
+
+
+def test_endpoint_kl_and_w2_closed_forms():
+    """For N(a x_0, s²) vs N(0, 1): KL = ½(s² + a²x_0² − 1 − ln s²), W2² = a²x_0² + (s − 1)²."""
+    for sched in (VP(), SubVP(), VE(0.5, 2.0)):
+        a, s = float(sched.alpha(1.0)), float(sched.sigma(1.0))
+        x0 = np.array([[1.5]])
+        assert endpoint_kl(sched, x0) == pytest.approx(
+            0.5 * (s**2 + a**2 * 2.25 - 1 - np.log(s**2)), rel=1e-12
+        )
+        assert endpoint_w2(sched, x0) == pytest.approx(
+            np.sqrt(a**2 * 2.25 + (s - 1) ** 2), rel=1e-12
+        )
+    assert endpoint_kl(Linear(), x0) == pytest.approx(0.0, abs=1e-15)
+
+
+def test_bad_parameters_name_argument_value_rule():
+    with pytest.raises(ValueError, match=r"beta_max=1.*beta_min=2.*rule is beta_max >= beta_min"):
+        VP(2.0, 1.0)
+    with pytest.raises(ValueError, match=r"sigma_min=-1.* must be > 0"):
+        VE(-1.0, 2.0)
