@@ -115,3 +115,22 @@ def test_bad_input_messages_name_argument_value_rule():
         )
     with pytest.raises(TypeError, match=r"prior=.*must be a pdecheck Density with a pdf"):
         pc.AffinePath(pc.schedules.Linear(), pc.PointMixture([0.0]))
+
+
+def test_a4_single_gaussian_field_symbolically():
+    """sympy: for data N(m, V) and prior N(0, 1), the A4 field α'm + (αα'V + σσ')/(α²V + σ²)(x − αm)
+    with p_t = N(αm, α²V + σ²) has continuity residual 0 for the cosine schedule, and the
+    implementation agrees with the symbolic field at sample points."""
+    import sympy as sp
+
+    t, x, m, V = sp.symbols("t x m V", real=True)
+    a, s = sp.cos(sp.pi * t / 2), sp.sin(sp.pi * t / 2)
+    var = a**2 * V + s**2
+    p = sp.exp(-((x - a * m) ** 2) / (2 * var)) / sp.sqrt(2 * sp.pi * var)
+    f = sp.diff(a, t) * m + (a * sp.diff(a, t) * V + s * sp.diff(s, t)) / var * (x - a * m)
+    assert sp.simplify((sp.diff(p, t) + sp.diff(f * p, x)) / p) == 0
+    path = pc.AffinePath(pc.schedules.Cosine(), pc.Gaussian(0.0, 1.0))
+    field = path.marginal_field(pc.GaussianMixture([0.7], 0.4))
+    pts = np.array([-1.0, 0.2, 1.3])
+    want = [float(f.subs({t: 0.35, x: u, m: 0.7, V: 0.16})) for u in pts]
+    np.testing.assert_allclose(field(0.35, pts), want, rtol=1e-13)
