@@ -15,6 +15,7 @@ from numpy.typing import ArrayLike, NDArray
 __all__ = [
     "as_generator",
     "as_points",
+    "check_count",
     "check_finite",
     "check_positive",
     "check_probability",
@@ -24,7 +25,11 @@ __all__ = [
 
 def _short(value: Any) -> str:
     """A compact repr for error messages."""
-    text = np.array2string(np.asarray(value), threshold=6, precision=6) if np.ndim(value) else repr(value)
+    text = (
+        np.array2string(np.asarray(value), threshold=6, precision=6)
+        if np.ndim(value)
+        else repr(value)
+    )
     return text if len(text) < 120 else text[:117] + "..."
 
 
@@ -33,7 +38,9 @@ def check_finite(name: str, value: ArrayLike) -> NDArray[np.float64]:
     arr = np.asarray(value, dtype=float)
     if not np.all(np.isfinite(arr)):
         bad = arr[~np.isfinite(arr)]
-        raise ValueError(f"{name}={_short(value)} contains {bad.size} non-finite value(s); it must be finite")
+        raise ValueError(
+            f"{name}={_short(value)} contains {bad.size} non-finite value(s); it must be finite"
+        )
     return arr
 
 
@@ -45,6 +52,13 @@ def check_positive(name: str, value: ArrayLike, *, strict: bool = True) -> NDArr
         rule = "> 0" if strict else ">= 0"
         raise ValueError(f"{name}={_short(value)} must be {rule}")
     return arr
+
+
+def check_count(name: str, value: Any) -> int:
+    """A number of samples, steps or cells: a positive integer (bool is rejected)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) <= 0:
+        raise ValueError(f"{name}={value!r} must be a positive integer")
+    return int(value)
 
 
 def check_probability(name: str, value: float) -> float:
@@ -82,5 +96,7 @@ def as_points(name: str, x: ArrayLike, dim: int) -> tuple[NDArray[np.float64], b
     if arr.ndim == 1 and arr.shape[0] == dim:
         return arr.reshape(1, dim), False
     if arr.ndim != 2 or arr.shape[1] != dim:
-        raise ValueError(f"{name} has shape {arr.shape}; it must be (n, {dim}) for a {dim}-D density")
+        raise ValueError(
+            f"{name} has shape {arr.shape}; it must be (n, {dim}) for a {dim}-D density"
+        )
     return arr, False

@@ -24,8 +24,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
-from pdecheck._validate import _short, as_generator, as_points, check_positive
-from pdecheck.densities import Density, PointMixture, PoissonKernel, _check_n
+from pdecheck._validate import _short, as_generator, as_points, check_count, check_positive
+from pdecheck.densities import Density, PointMixture, PoissonKernel
 from pdecheck.fields import CompiledField
 
 __all__ = ["PoissonField", "PoissonKernelMixture", "PoissonVelocity", "sphere_area"]
@@ -191,7 +191,7 @@ class PoissonField:
     def sample_prior(self, n: int, z: float, rng: Any) -> Array:
         """n draws of the prior: |x|²/z² ~ BetaPrime(d/2, ½) in a uniform direction (P3)."""
         gen = as_generator(rng)
-        n = _check_n(n)
+        n = check_count("n", n)
         u = gen.beta(self.d / 2, 0.5, size=n)
         radius = float(check_positive("z", z)) * np.sqrt(u / (1.0 - u))
         direction = gen.standard_normal((n, self.d))

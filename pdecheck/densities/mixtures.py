@@ -1,0 +1,167 @@
+"""Mixtures: weighted point masses (atomic data p_0) and Gaussian mixtures."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+from scipy import special
+
+from pdecheck._validate import (
+    _short,
+    check_finite,
+    check_positive,
+)
+from pdecheck.densities.base import Array, Density
+from pdecheck.densities.gaussian import Gaussian
+
+__all__ = ["GaussianMixture", "PointMixture"]
+
+
+class _Mixture(Density):
+    """Shared piece of mixtures: points/means of shape (k, d) and normalised weights."""
+
+    def _init_components(self, centres: ArrayLike, weights: ArrayLike | None, label: str) -> None:
+        c = check_finite(label, centres)
+        if c.ndim <= 1:
+            c = c.reshape(-1, 1)
+        if c.ndim != 2 or c.shape[0] == 0:
+            raise ValueError(
+                f"{label} has shape {np.shape(centres)}; it must be (k,) or (k, d) with k >= 1"
+            )
+        k = c.shape[0]
+        if weights is None:
+            w = np.full(k, 1.0 / k)
+        else:
+            w = np.atleast_1d(check_positive("weights", weights, strict=False)).astype(float)
+            if w.shape != (k,):
+                raise ValueError(
+                    f"weights has shape {w.shape}; it must be ({k},), one per component"
+                )
+            total = float(w.sum())
+            if not np.isclose(total, 1.0, rtol=0, atol=1e-12):
+                raise ValueError(
+                    f"weights={_short(w)} sum to {total!r}; the rule is that weights sum to 1 "
+                    "(normalise them first)"
+                )
+        self.centres = c
+        self.weights = w
+        self.dim = c.shape[1]
+
+
+class PointMixture(_Mixture):
+    """p_0 = Σ_i w_i δ(x − x_i). Repeated points add their weights (the seed's example
+    ``PointMixture([0.5, 0.5, 1.2, 1.7])`` puts ½ on 0.5). Weights default to equal."""
+
+    has_pdf = False
+
+    def __init__(self, points: ArrayLike, weights: ArrayLike | None = None) -> None:
+        self._init_components(points, weights, "points")
+        self.points = self.centres
+
+    def __repr__(self) -> str:
+        return f"PointMixture(points={_short(self.points[:, 0] if self.dim == 1 else self.points)})"
+
+    def unique(self) -> tuple[Array, Array]:
+        """Distinct points and their summed weights."""
+        pts, inverse = np.unique(self.points, axis=0, return_inverse=True)
+        w = np.zeros(pts.shape[0])
+        np.add.at(w, inverse.ravel(), self.weights)
+        return pts, w
+
+    def logpdf(self, x: ArrayLike) -> Array:
+        raise TypeError(
+            "PointMixture is atomic and has no pdf; use box_probability or cell averages"
+        )
+
+    def score(self, x: ArrayLike) -> Array:
+        raise TypeError("PointMixture is atomic and has no score")
+
+    def box_probability(self, lower: ArrayLike, upper: ArrayLike) -> Array:
+        lo, hi = self._boxes(lower, upper)
+        inside = np.all(
+            (self.points[None, :, :] > lo[:, None, :])
+            & (self.points[None, :, :] <= hi[:, None, :]),
+            axis=2,
+        )
+        return np.asarray(inside @ self.weights, dtype=float)
+
+    def _sample(self, n: int, rng: np.random.Generator) -> Array:
+        idx = rng.choice(self.points.shape[0], size=n, p=self.weights)
+        return self.points[idx].copy()
+
+    def mean(self) -> Array:
+        return np.asarray(self.weights @ self.points, dtype=float)
+
+    def cov(self) -> Array:
+        dev = self.points - self.mean()
+        return np.asarray((dev * self.weights[:, None]).T @ dev, dtype=float)
+
+    def bounds(self, tol: float = 1e-12) -> tuple[Array, Array]:
+        return self.points.min(axis=0), self.points.max(axis=0)
+
+
+class GaussianMixture(_Mixture):
+    """Σ_k w_k N(m_k, s_k² I): ``means`` (k,) or (k, d), ``stds`` scalar or (k,)."""
+
+    def __init__(self, means: ArrayLike, stds: ArrayLike, weights: ArrayLike | None = None) -> None:
+        self._init_components(means, weights, "means")
+        s = np.atleast_1d(check_positive("stds", stds)).astype(float)
+        k = self.centres.shape[0]
+        if s.shape[0] not in (1, k) or s.ndim != 1:
+            raise ValueError(f"stds has shape {np.shape(stds)}; it must be a scalar or ({k},)")
+        self.means = self.centres
+        self.stds = np.broadcast_to(s, (k,)).copy()
+
+    def __repr__(self) -> str:
+        return f"GaussianMixture(k={self.means.shape[0]}, dim={self.dim})"
+
+    def _component_logpdf(self, pts: Array) -> Array:
+        """log w_k N(x; m_k, s_k² I), shape (n, k)."""
+        sq = np.sum((pts[:, None, :] - self.means[None, :, :]) ** 2, axis=2)
+        var = self.stds**2
+        with np.errstate(divide="ignore"):
+            logw = np.log(self.weights)
+        return logw - 0.5 * sq / var - 0.5 * self.dim * np.log(2 * np.pi * var)
+
+    def responsibilities(self, x: ArrayLike) -> Array:
+        """r_k(x) = w_k N_k(x) / Σ_j w_j N_j(x), shape (n, k)."""
+        pts, _ = self._points(x)
+        lc = self._component_logpdf(pts)
+        return np.exp(lc - special.logsumexp(lc, axis=1, keepdims=True))
+
+    def logpdf(self, x: ArrayLike) -> Array:
+        pts, _ = self._points(x)
+        return np.asarray(special.logsumexp(self._component_logpdf(pts), axis=1), dtype=float)
+
+    def score(self, x: ArrayLike) -> Array:
+        pts, flat = self._points(x)
+        lc = self._component_logpdf(pts)
+        r = np.exp(lc - special.logsumexp(lc, axis=1, keepdims=True))
+        out = np.einsum("nk,nkd->nd", r / self.stds**2, self.means[None, :, :] - pts[:, None, :])
+        return out[:, 0] if flat else out
+
+    def box_probability(self, lower: ArrayLike, upper: ArrayLike) -> Array:
+        total = np.zeros(np.asarray(lower, dtype=float).reshape(-1, self.dim).shape[0])
+        for m, s, w in zip(self.means, self.stds, self.weights, strict=True):
+            total += w * Gaussian(m, s).box_probability(lower, upper)
+        return total
+
+    def _sample(self, n: int, rng: np.random.Generator) -> Array:
+        idx = rng.choice(self.means.shape[0], size=n, p=self.weights)
+        return self.means[idx] + self.stds[idx, None] * rng.standard_normal((n, self.dim))
+
+    def mean(self) -> Array:
+        return np.asarray(self.weights @ self.means, dtype=float)
+
+    def cov(self) -> Array:
+        dev = self.means - self.mean()
+        between = (dev * self.weights[:, None]).T @ dev
+        return np.asarray(
+            between + np.eye(self.dim) * float(self.weights @ self.stds**2), dtype=float
+        )
+
+    def bounds(self, tol: float = 1e-12) -> tuple[Array, Array]:
+        half = float(special.ndtri(1.0 - tol / (2 * self.dim)))
+        lo = np.min(self.means - half * self.stds[:, None], axis=0)
+        hi = np.max(self.means + half * self.stds[:, None], axis=0)
+        return lo, hi
