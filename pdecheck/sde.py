@@ -15,8 +15,6 @@ Public names:
   :mod:`pdecheck._sde_linear`, re-exported here.
 - :class:`ScoreDriftField` — the field f_t(x) − λ_t ∇log p_t(x) behind F1–F3, with a compiled
   kernel for built-in linear SDEs and exact mixture scores.
-- :func:`fokker_planck_residual` — ∂_t p + ∇·(f p) − ½ g² Δp of a density family, by findiff
-  central differences.
 
 **A name clash to keep apart** (CATALOGUE S6): DDPM's β_t is a *per-step variance*; the b_t of
 p(x_t|x_0) = N(a_t x_0, b_t² I) here is a *standard deviation*; VP's β(t) is a *rate*
@@ -33,9 +31,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from pdecheck._validate import _short, as_points, check_finite, check_positive
+from pdecheck._validate import check_finite, check_positive
 from pdecheck.densities import Density
-from pdecheck.fields import CompiledField, evaluate
+from pdecheck.fields import CompiledField
 
 if TYPE_CHECKING:
     from pdecheck._sde_linear import MarginalScore
@@ -50,7 +48,6 @@ __all__ = [
     "MarginalScore",
     "ScoreDriftField",
     "SubVPSDE",
-    "fokker_planck_residual",
 ]
 
 Array = NDArray[np.float64]
@@ -356,53 +353,6 @@ class LinearSDE(SDE):
         from pdecheck._sde_linear import MarginalScore
 
         return MarginalScore(self, data)
-
-
-def fokker_planck_residual(
-    marginal: Callable[[float], Density],
-    drift: Field,
-    diffusion: ScalarFn | None,
-    t: float,
-    x: ArrayLike,
-    h: float,
-    dt: float | None = None,
-    *,
-    acc: int = 2,
-) -> Array:
-    """R = ∂_t p + ∇·(f_t p) − ½ g_t² Δp at the points x (shape (n, d)) and time t, with every
-    derivative a central finite difference of accuracy order ``acc`` (findiff coefficients),
-    space step h and time step dt (default h). For an exact solution R = O(h^acc + dt^acc).
-    ``diffusion`` None means the continuity equation."""
-    from findiff import coefficients
-
-    d = marginal(t).dim
-    pts, _ = as_points("x", x, d)
-    h = float(check_positive("h", h))
-    dt = h if dt is None else float(check_positive("dt", dt))
-    first = coefficients(deriv=1, acc=acc)["center"]
-    second = coefficients(deriv=2, acc=acc)["center"]
-    p_t = marginal(t)
-    dpdt = (
-        sum(
-            c * marginal(t + o * dt).pdf(pts)
-            for c, o in zip(first["coefficients"], first["offsets"], strict=True)
-        )
-        / dt
-    )
-    div = np.zeros(pts.shape[0])
-    lap = np.zeros(pts.shape[0])
-    for j in range(d):
-        e = np.zeros(d)
-        e[j] = h
-        for c, o in zip(first["coefficients"], first["offsets"], strict=True):
-            y = pts + o * e
-            div += c * evaluate(drift, t, y, name="drift")[:, j] * p_t.pdf(y) / h
-        for c, o in zip(second["coefficients"], second["offsets"], strict=True):
-            lap += c * p_t.pdf(pts + o * e) / h**2
-    g2 = 0.0 if diffusion is None else float(_values(diffusion, t)) ** 2
-    if not np.isfinite(g2):
-        raise ValueError(f"diffusion({t!r}) = {_short(g2)} is not finite")
-    return np.asarray(dpdt + div - 0.5 * g2 * lap, dtype=float)
 
 
 from pdecheck._sde_linear import (  # noqa: E402

@@ -12,7 +12,8 @@ from scipy import integrate, special, stats
 from pdecheck import cases
 from pdecheck.cases import Problem
 from pdecheck.densities import GaussianMixture, PointMixture
-from pdecheck.sde import SDE, VESDE, VPSDE, fokker_planck_residual
+from pdecheck.residual import fokker_planck_residual
+from pdecheck.sde import SDE, VESDE, VPSDE
 
 #: relative steps h/scale of the refinement study (4 halvings)
 H_REL = np.array([0.04, 0.02, 0.01, 0.005])
