@@ -53,7 +53,7 @@ def compiled_form(field: Any) -> CompiledField | None:
     method = getattr(field, "compiled", None)
     if method is None:
         return None
-    return method()  # type: ignore[no-any-return]
+    return method()
 
 
 def evaluate(field: Callable[[float, Array], ArrayLike], t: float, x: Array, *, name: str = "field") -> Array:
@@ -116,7 +116,7 @@ def _wrap(kernel: Any, dim: int, nparams: int) -> Any:
     size = max(nparams, 1)
 
     @numba.cfunc(FIELD_SIG)
-    def wrapper(t, xp, d, pp, op):  # type: ignore[no-untyped-def]
+    def wrapper(t, xp, d, pp, op):
         jitted(t, numba.carray(xp, (dim,)), numba.carray(pp, (size,))[:nparams], numba.carray(op, (dim,)))
 
     return wrapper

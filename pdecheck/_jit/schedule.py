@@ -13,7 +13,7 @@ import numba
 
 
 @numba.njit(cache=True)
-def schedule_coeffs(kind, p, t):  # type: ignore[no-untyped-def]
+def schedule_coeffs(kind, p, t):
     T = p[0]
     if kind == 0:
         return 1.0 - t / T, -1.0 / T, t / T, 1.0 / T

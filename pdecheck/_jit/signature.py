@@ -26,7 +26,7 @@ FIELD_TYPE = types.FunctionType(FIELD_SIG)
 
 
 @numba.njit(cache=True)
-def apply_field(kernel, params, t, x, out):  # type: ignore[no-untyped-def]
+def apply_field(kernel, params, t, x, out):
     """out[i] = f_t(x[i]) for every row of x (shape (n, d)); returns the number of rows where
     the field produced a non-finite value."""
     n, d = x.shape

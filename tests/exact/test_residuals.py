@@ -16,39 +16,17 @@ import itertools
 
 import numpy as np
 import pytest
-from findiff import coefficients
 
 from pdecheck.cases import get
+from pdecheck.residual import fokker_planck_residual
 
 SMOOTH = ["H1", "H2", "H3", "A1", "A3", "A4", "A6", "G1", "G2", "L1", "L2", "L3", "L4", "M1"]
 STEPS = np.array([0.04, 0.02, 0.01, 0.005])
-D1 = coefficients(deriv=1, acc=2)["center"]
-D2 = coefficients(deriv=2, acc=2)["center"]
-
-
-def _stencil(fn, h, coef):
-    return sum(c * fn(o * h) for c, o in zip(coef["coefficients"], coef["offsets"], strict=True))
 
 
 def residual(problem, t, x, h):
     """R(t, x) with step h in t and x (findiff second-order central stencils)."""
-
-    def p(tt, xx):
-        return problem.marginal(tt).pdf(xx)
-
-    def flux(xx):
-        return problem.drift(t, xx).reshape(xx.shape) * p(t, xx)[:, None]
-
-    dpdt = _stencil(lambda s: p(t + s, x), h, D1) / h
-    div = 0.0
-    lap = 0.0
-    for j in range(x.shape[1]):
-        e = np.zeros(x.shape[1])
-        e[j] = 1.0
-        div = div + _stencil(lambda s, e=e, j=j: flux(x + s * e)[:, j], h, D1) / h
-        lap = lap + _stencil(lambda s, e=e: p(t, x + s * e), h, D2) / h**2
-    g2 = problem.diffusion(t) ** 2 if problem.diffusion is not None else 0.0
-    return dpdt + div - 0.5 * g2 * lap
+    return fokker_planck_residual(problem.marginal, problem.drift, problem.diffusion, t, x, h)
 
 
 @pytest.mark.parametrize("case_id", SMOOTH)
