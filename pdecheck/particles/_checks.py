@@ -36,6 +36,7 @@ def check_points(x0: ArrayLike, dim: int | None = None) -> tuple[Array, bool]:
     """Initial particles as a C-contiguous (N, d) array with N >= 1; a flat (N,) array is 1-D.
 
     The second value says whether the input was flat (answers are then flat as well).
+    ``dim`` None or 0 (a compiled field that works in every dimension) accepts any d.
     """
     x = check_finite("x0", x0)
     flat = x.ndim == 1
@@ -45,7 +46,7 @@ def check_points(x0: ArrayLike, dim: int | None = None) -> tuple[Array, bool]:
         raise ValueError(
             f"x0 has shape {np.shape(x0)}; it must be (N, d) (or (N,) in 1-D) with N >= 1"
         )
-    if dim is not None and x.shape[1] != dim:
+    if dim and x.shape[1] != dim:
         raise ValueError(
             f"x0 has dimension {x.shape[1]} but the field has dim={dim}; they must agree"
         )
