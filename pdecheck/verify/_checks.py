@@ -63,8 +63,9 @@ def particles(
         verdict.flags.append(
             Flag(
                 "nonfinite",
-                f"{run.nonfinite} of {n} particles met NaN/inf from the field or SDE",
-                "error",
+                f"{run.nonfinite} of {n} particles met NaN/inf from the field or SDE; they are "
+                "left out and their share is added to every particle budget",
+                "warning",
                 value=float(run.nonfinite),
             )
         )
@@ -120,8 +121,14 @@ def grids(
     for note in run.warnings:
         verdict.flags.append(Flag("grid-convergence", note, "warning"))
     for diag in run.diagnostics:
+        kinds: dict[str, list[str]] = {}
         for message in diag.flags:
-            verdict.flags.append(Flag("grid", message, "warning"))
+            kinds.setdefault(message.split(":")[0], []).append(message)
+        for kind, messages in kinds.items():
+            more = f" ({len(messages)} times)" if len(messages) > 1 else ""
+            verdict.flags.append(
+                Flag(f"grid {kind}", f"{diag.method}: {messages[0]}{more}", "warning")
+            )
         scale = max(1.0, abs(diag.initial_mass))
         if abs(diag.max_mass_drift) > MASS_TOL * scale:
             verdict.flags.append(
@@ -142,6 +149,12 @@ def grids(
                 )
             )
     return run
+
+
+def _lost(run: ParticleRun) -> float:
+    """Share of particles left out (non-finite): leaving m of N out moves an empirical CDF or
+    binned law by at most m/N."""
+    return run.nonfinite / run.n
 
 
 def _edges_in_box(box: tuple[Array, Array], dim: int) -> list[Array]:
@@ -171,7 +184,7 @@ def particles_vs_exact(
             edges = _edges_in_box(box, d)
             lo, hi, shape = _cells(edges)
             p, err = ref.box_probability_with_error(lo, hi)
-            b = cell_displacement_budget(x, delta, edges)
+            b = cell_displacement_budget(x, delta, edges) + _lost(run)
             res = binned_l1(
                 x,
                 edges,
@@ -181,29 +194,20 @@ def particles_vs_exact(
                 quadrature_budget=float(np.sum(err)),
             )
         elif d == 1:
-            b = ks_displacement_budget(x[:, 0], delta[:, 0])
+            b = ks_displacement_budget(x[:, 0], delta[:, 0]) + _lost(run)
             res = compare.ks_test(x, ref, alpha=alpha, bias_budget=b)
         else:
             edges = equal_probability_edges(ref, BLOCKS // 2 + 2)
-            b = max(
+            b = _lost(run) + max(
                 cell_displacement_budget(x, delta, edges),
                 *(ks_displacement_budget(x[:, j], delta[:, j]) for j in range(d)),
             )
             res = compare.sample_test(
                 x, ref, alpha=alpha, bias_budget=b, cells_per_axis=BLOCKS // 2 + 2
             )
-    except ValueError as exc:  # the budget leaves no room: the time step is too coarse
-        verdict.checks.append(
-            Check(
-                "particles vs exact",
-                "particles vs exact",
-                "KS",
-                np.inf,
-                0.0,
-                t=t,
-                alpha=alpha,
-                detail=f"not testable: {exc}",
-            )
+    except ValueError as exc:  # the budgets leave no room: inconclusive, not failed
+        verdict.flags.append(
+            Flag("untestable", f"particles vs exact at t={t:.4g}: {exc}", "warning", t=t)
         )
         return
     verdict.checks.append(
@@ -222,6 +226,8 @@ def particles_vs_exact(
 
 
 def grid_vs_exact(verdict: Verdict, run: GridRun, k: int, t: float, ref: Density) -> None:
+    if not np.isfinite(run.gci[k]):
+        return  # unresolved: flagged by grids()
     u = run.density[k]
     dist = compare.grid_distances(u, run.grid.edges, ref)
     quad = 0.0
@@ -248,27 +254,20 @@ def grid_vs_exact(verdict: Verdict, run: GridRun, k: int, t: float, ref: Density
 def grid_vs_particles(
     verdict: Verdict, grun: GridRun, prun: ParticleRun, k: int, t: float, alpha: float
 ) -> None:
+    if not np.isfinite(grun.gci[k]):
+        return  # unresolved: flagged by grids()
     n_cells = grun.density[k].shape[0]
     factor = n_cells // BLOCKS if n_cells % BLOCKS == 0 else n_cells // 4
     values = np.clip(restrict(grun.density[k], factor), 0.0, None)
     edges = [e[::factor] for e in grun.grid.edges]
     x, delta = prun.samples[k], prun.delta[k]
-    b = cell_displacement_budget(x, delta, edges)
+    b = cell_displacement_budget(x, delta, edges) + _lost(prun)
     q = grun.gci[k] + 2.0 * grun.truncated
     try:
         res = compare.samples_vs_grid(x, values, edges, alpha=alpha, grid_error=q, bias_budget=b)
-    except ValueError as exc:
-        verdict.checks.append(
-            Check(
-                "grid vs particles",
-                "grid vs particles",
-                "binned L1",
-                np.inf,
-                0.0,
-                t=t,
-                alpha=alpha,
-                detail=f"not testable: {exc}",
-            )
+    except ValueError as exc:  # the budgets leave no room: inconclusive, not failed
+        verdict.flags.append(
+            Flag("untestable", f"grid vs particles at t={t:.4g}: {exc}", "warning", t=t)
         )
         return
     verdict.checks.append(
@@ -309,6 +308,7 @@ def proportions(verdict: Verdict, run: ParticleRun, claim: Claim, t: float, alph
         flips = float(np.count_nonzero(margin <= np.linalg.norm(delta, axis=1))) / x.shape[0]
     else:
         flips = 0.0
+    flips += _lost(run)
     shares = np.bincount(nearest, minlength=pts.shape[0]) / x.shape[0]
     stat = float(np.max(np.abs(shares - expected)))
     threshold = proportion_interval(x.shape[0], pts.shape[0], alpha) + flips

@@ -36,12 +36,20 @@ def gelbrich_w2(a: Density, b: Density) -> float | None:
 
 
 def binned_tv(a: Density, b: Density, grid: Any) -> float | None:
-    """½ Σ_C |P_a(C) − P_b(C)| over the grid's cells plus the outside cell."""
+    """½ Σ_C |P_a(C) − P_b(C)| over the grid's cells plus the outside cell, less what the
+    cubature error of a density known only by its pdf can explain (never below 0)."""
     lo, hi = grid.boxes()
     try:
-        pa = np.asarray(a.box_probability(lo, hi), dtype=float)
-        pb = np.asarray(b.box_probability(lo, hi), dtype=float)
+        (pa, ea), (pb, eb) = _masses(a, lo, hi), _masses(b, lo, hi)
     except (NotImplementedError, TypeError):
         return None
     outside = abs((1.0 - pa.sum()) - (1.0 - pb.sum()))
-    return 0.5 * float(np.sum(np.abs(pa - pb)) + outside)
+    tv = 0.5 * float(np.sum(np.abs(pa - pb)) + outside)
+    return max(0.0, tv - float(np.sum(ea) + np.sum(eb)))
+
+
+def _masses(d: Density, lo: Any, hi: Any) -> tuple[Any, Any]:
+    with_error = getattr(d, "box_probability_with_error", None)
+    if with_error is not None:
+        return with_error(lo, hi)
+    return np.asarray(d.box_probability(lo, hi), dtype=float), np.zeros(1)

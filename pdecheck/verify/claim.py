@@ -185,15 +185,21 @@ class Claim:
         )
 
     def density_at(self, t: float) -> Density | None:
-        """The density the claim asserts at time t: the marginal where given, else the data at
-        t = 0 and the prior at t = T, else None."""
-        if self.marginal is not None and 0.0 < t < self.T:
-            return self.marginal(t)
+        """The density the claim asserts at time t: the data at t = 0, else the marginal where
+        given, else the prior at t = T, else None. (A claimed p_T that differs from the
+        declared prior is reported by the verdict as an endpoint mismatch.)"""
         if t == 0.0:
             return self.data
+        if self.marginal is not None:
+            return self.marginal(t)
+        return self.prior if t == self.T else None
+
+    def initial_at(self, t: float) -> Density | None:
+        """Where a run starts: the data at t = 0, the declared prior at t = T (generation starts
+        from what the user samples), else the marginal where given."""
         if t == self.T:
             return self.prior
-        return None if self.marginal is None else self.marginal(t)
+        return self.density_at(t)
 
 
 def _split_sde(sde: Any) -> tuple[Field, Callable[[float], float]]:
@@ -247,9 +253,10 @@ def as_claim(subject: Any, data: Density | None = None) -> Claim:
 
 def _from_path(path: Any, data: Density) -> Claim:
     T = float(getattr(getattr(path, "schedule", None), "T", 1.0))
-    defined: Any = getattr(path, "defined", None)
+    field = path.marginal_field(data)
+    defined: Any = getattr(field, "defined", None)
     return Claim(
-        field=path.marginal_field(data),
+        field=field,
         data=data,
         prior=path.prior,
         marginal=lambda t: path.marginal(data, t),

@@ -84,7 +84,7 @@ def verify_transport(
     methods = _check_methods(methods)
     n_times = _positive_int("n_times", n_times)
     span = _check_span(t_span, claim)
-    initial = claim.density_at(span[0])
+    initial = claim.initial_at(span[0])
     if initial is None:
         raise ValueError(
             f"t_span={span}: no density is known at t_span[0]={span[0]:g}; start at 0 (the data) "
@@ -238,6 +238,13 @@ def _endpoint_flags(claim: Claim, verdict: Verdict, lower: Array, upper: Array) 
     tv = binned_tv(p_T, claim.prior, Grid(lower, upper, GRID_CELLS[claim.dim]))
     verdict.info["endpoint_w2_lower_bound"] = w2
     verdict.info["endpoint_binned_tv"] = tv
+    spread = _spread(p_T) + _spread(claim.prior)
+    if w2 is not None and w2 > spread:
+        raise ValueError(
+            f"the claim is not a path to its prior: the claimed p_T={p_T!r} is at W2 >= {w2:.4g} "
+            f"from prior={claim.prior!r}, farther than their spreads add up to ({spread:.4g}); "
+            "the rule is that the marginal at t = T is the prior (check the endpoint values)"
+        )
     if (w2 is not None and w2 > 1e-12) or (tv is not None and tv > 1e-12):
         w2_text = "n/a" if w2 is None else f"{w2:.4g}"
         tv_text = "n/a" if tv is None else f"{tv:.4g}"
@@ -251,6 +258,14 @@ def _endpoint_flags(claim: Claim, verdict: Verdict, lower: Array, upper: Array) 
                 t=claim.T,
             )
         )
+
+
+def _spread(density: Density) -> float:
+    """sqrt(tr Σ): the root-mean-square distance of the law to its mean."""
+    try:
+        return float(np.sqrt(np.trace(np.atleast_2d(density.cov()))))
+    except (NotImplementedError, AttributeError, TypeError):
+        return math.inf
 
 
 def _profile(grun: Any, prun: Any, k: int, t: float, ref: Density | None) -> Profile:
