@@ -59,8 +59,9 @@ def _lattice(lower: Array, upper: Array) -> Array:
 
 def undefined_regions(
     claim: Claim, t_span: tuple[float, float], lower: Array, upper: Array
-) -> list[str]:
-    """Plain-language findings (empty when the field is defined everywhere probed)."""
+) -> list[tuple[str, float | None, int]]:
+    """Findings (message, time where the number of gaps changes or None, gaps before it);
+    empty when the field is defined everywhere probed."""
     x = _lattice(lower, upper)
     a, b = sorted(t_span)
     times = np.linspace(a, b, N_PROBE_T + 1)[1:] if a == 0 else np.linspace(a, b, N_PROBE_T + 1)
@@ -70,14 +71,15 @@ def undefined_regions(
         if share[worst] == 0:
             return []
         some = np.flatnonzero(share)
-        return [
+        text = (
             f"the field is undefined (NaN/inf or outside `defined`) on {share[worst]:.1%} of the "
             f"box at t={times[worst]:.4g}; on some of the box for t in "
             f"[{times[some[0]]:.4g}, {times[some[-1]]:.4g}]"
-        ]
+        )
+        return [(text, None, 0)]
     count: Callable[[float], int] = lambda t: _interior_gaps(_undefined_mask(claim, t, x))  # noqa: E731
     counts = [count(float(t)) for t in times]
-    findings = []
+    findings: list[tuple[str, float | None, int]] = []
     for k in range(len(times) - 1):
         if counts[k] == counts[k + 1]:
             continue
@@ -85,10 +87,12 @@ def undefined_regions(
         for _ in range(N_BISECT):
             mid = 0.5 * (lo + hi)
             lo, hi = (mid, hi) if count(mid) == counts[k] else (lo, mid)
-        findings.append(
+        text = (
             f"{counts[k]} zero-density gap(s) inside the support for t < {hi:.6g} "
             f"({counts[k + 1]} after): the field is undefined there"
         )
+        findings.append((text, hi, counts[k]))
     if not findings and counts[0] > 0:
-        findings.append(f"{counts[0]} zero-density gap(s) inside the support over the whole span")
+        text = f"{counts[0]} zero-density gap(s) inside the support over the whole span"
+        findings.append((text, None, counts[0]))
     return findings

@@ -116,8 +116,18 @@ def verify_transport(
     )
     lower, upper = _box(claim, initial, refs, grid)
     _endpoint_flags(claim, verdict, lower, upper)
-    for finding in undefined_regions(claim, span, lower, upper):
-        verdict.flags.append(Flag("undefined-field", finding, "warning"))
+    if isinstance(initial, PointMixture):
+        outside = ~np.all((initial.points >= lower) & (initial.points <= upper), axis=1)
+        if np.any(outside):
+            raise ValueError(
+                f"data={initial!r} has {int(outside.sum())} point(s) outside the grid box "
+                f"[{lower}, {upper}]; the rule is that the box holds every data point (widen the "
+                "claim's domain or the grid)"
+            )
+    for text, t_change, before in undefined_regions(claim, span, lower, upper):
+        verdict.flags.append(
+            Flag("undefined-field", text, "warning", value=float(before), t=t_change)
+        )
 
     prun = grun = None
     if "particles" in methods:

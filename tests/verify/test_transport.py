@@ -1,0 +1,146 @@
+"""verify_transport: the seed's worked example (issue 6 item 7), reports, and bad input (item 8)."""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+import pdecheck as pc
+
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
+
+
+def _quiet(*args, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return pc.verify_transport(*args, **kw)
+
+
+@pytest.fixture(scope="module")
+def seed_example():
+    """CATALOGUE A5: prior U[0, 2], data {0.5, 0.5, 1.2, 1.7}, x_t = (1 − t) x_0 + t x_1, run
+    from the prior at t = 1 down to t = 10⁻³."""
+    path = pc.AffinePath(pc.schedules.Linear(), prior=pc.Uniform(0.0, 2.0))
+    data = pc.PointMixture([0.5, 0.5, 1.2, 1.7])
+    return _quiet(path, data, t_span=(1.0, 1e-3))
+
+
+def test_seed_example_passes(seed_example):
+    v = seed_example
+    assert v.passed, v.summary()
+    methods = {c.method for c in v.checks}
+    assert {
+        "particles vs exact",
+        "grid vs exact",
+        "grid vs particles",
+        "particles vs data",
+    } <= methods
+
+
+def test_seed_example_reports_the_zero_density_gaps(seed_example):
+    """Gaps close at t = 0.2 (between the 1.2- and 1.7-boxes, width 0.5 − 2.5t) and t = 7/27
+    (between the 0.5- and 1.2-boxes, width 0.7 − 2.7t). The probe lattice has spacing
+    2.4/2000 = 1.2e-3 on the box, so a gap is seen until its width drops below that: the
+    closing times are found to within 1.2e-3/2.5 < 1e-3."""
+    gaps = sorted((f.t, f.value) for f in seed_example.flags if f.code == "undefined-field")
+    assert len(gaps) == 2
+    (t1, before1), (t2, before2) = gaps
+    assert abs(t1 - 0.2) < 1e-3 and before1 == 2
+    assert abs(t2 - 7 / 27) < 1e-3 and before2 == 1
+
+
+def test_seed_example_particles_end_at_the_data_in_proportion(seed_example):
+    """Particles from U[0, 2] at t = 1 end next to 0.5, 1.2, 1.7 in shares ½, ¼, ¼ within the
+    Hoeffding interval of the check (false-alarm rate α/m)."""
+    (check,) = [c for c in seed_example.checks if c.method == "particles vs data"]
+    assert check.passed and check.t == pytest.approx(1e-3)
+    assert check.threshold < 0.1  # the interval is narrow enough to tell ½ from ¼
+    assert "0.500" in check.detail and "0.250" in check.detail
+
+
+def test_report_of_seed_example(seed_example, tmp_path):
+    paths = seed_example.write_report(tmp_path)
+    data = json.loads(paths["json"].read_text())
+    assert data["passed"] is True and any(f["code"] == "undefined-field" for f in data["flags"])
+    assert "zero-density gap" in paths["md"].read_text()
+
+
+def test_user_path_without_marginal_is_checked_at_the_prior():
+    """No marginal: the particles and the grid are compared with each other and, at t = T, with
+    the declared prior. f = −x scales N(0, 1) to N(0, e^{−2}) at t = 1 (CATALOGUE L4); a prior
+    N(0, 0.5²) is then wrong and fails."""
+    claim = pc.Claim(
+        lambda t, x: -x, data=pc.Gaussian(0.0, 1.0), prior=pc.Gaussian(0.0, math.exp(-1.0))
+    )
+    v = _quiet(claim, t_span=(0.0, 1.0), n_times=2)
+    assert v.passed, v.summary()
+    assert {c.method for c in v.checks} == {
+        "particles vs exact",
+        "grid vs exact",
+        "grid vs particles",
+    }
+    assert {c.t for c in v.checks if c.method != "grid vs particles"} == {1.0}  # only the prior
+    wrong = pc.Claim(lambda t, x: -x, data=pc.Gaussian(0.0, 1.0), prior=pc.Gaussian(0.0, 0.5))
+    assert not _quiet(wrong, t_span=(0.0, 1.0), n_times=2).passed
+
+
+# -- bad input (issue 6, item 8) ---------------------------------------------------------------
+def _claim(**kw):
+    base = {"data": pc.Gaussian(0.0, 1.0), "prior": pc.Gaussian(0.0, 1.0)}
+    return pc.Claim(lambda t, x: np.zeros_like(x), **{**base, **kw})
+
+
+@pytest.mark.parametrize("alpha", [0.0, 1.0, -0.1, 2.0, float("nan")])
+def test_alpha_outside_unit_interval(alpha):
+    with pytest.raises(
+        ValueError, match=r"alpha=.* must be a probability in the open interval \(0, 1\)"
+    ):
+        pc.verify_transport(_claim(), alpha=alpha)
+
+
+def test_n_too_small_names_the_minimum():
+    with pytest.raises(ValueError, match=r"n=10 is too small .* needs n >= \d+"):
+        pc.verify_transport(_claim(), n=10)
+
+
+def test_path_that_is_not_a_path():
+    """The claimed marginal at T is N(5, 0.1²) but the prior is N(0, 1): W2 >= 5 > 0.1 + 1."""
+    claim = _claim(marginal=lambda t: pc.Gaussian(5.0 * t, 1.0 - 0.9 * t))
+    with pytest.raises(ValueError, match="not a path to its prior"):
+        pc.verify_transport(claim)
+
+
+def test_data_outside_the_grid():
+    claim = pc.Claim(
+        sde=(lambda t, x: np.zeros_like(x), lambda t: 1.0),
+        data=pc.PointMixture([0.0, 3.0]),
+        prior=pc.Gaussian(1.5, 1.0),
+        domain=(-1.0, 1.0),
+    )
+    with pytest.raises(ValueError, match="outside the grid box"):
+        pc.verify_transport(claim)
+
+
+@pytest.mark.parametrize(
+    "kw, match",
+    [
+        ({"t_span": (0.0, 2.0)}, "t_span"),
+        ({"t_span": (0.5, 0.5)}, "t_span"),
+        ({"methods": ("exact", "magic")}, "methods"),
+        ({"n_times": 0}, "n_times"),
+        ({"seed": -1}, "seed"),
+        ({"grid": 30}, "grid=30"),
+    ],
+)
+def test_bad_arguments(kw, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        pc.verify_transport(_claim(), **kw)
+
+
+def test_no_density_at_start():
+    with pytest.raises(ValueError, match="no density is known"):
+        pc.verify_transport(_claim(), t_span=(0.5, 1.0))
