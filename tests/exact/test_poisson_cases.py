@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 from scipy import integrate
-from test_sde_cases import residual_slope
+from tests.exact.test_sde_cases import residual_slope
 
 from pdecheck import cases
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_sde_cases import residual_slope
+from tests.exact.test_sde_cases import residual_slope
 
 from pdecheck import cases
 from pdecheck.exact.same_marginal import DATA, ou_process
