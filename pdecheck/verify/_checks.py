@@ -284,6 +284,8 @@ def proportions(verdict: Verdict, run: ParticleRun, claim: Claim, t: float, alph
     data = claim.data
     assert isinstance(data, PointMixture)
     pts, w = data.unique()
+    if pts.shape[0] == 1:
+        return  # one data point: every particle is nearest to it, nothing to test
     x, delta = run.samples[-1], run.delta[-1]
     dist = np.linalg.norm(x[:, None, :] - pts[None, :, :], axis=2)
     order = np.argsort(dist, axis=1)

@@ -91,6 +91,7 @@ def verify_transport(
             f"or T={claim.T:g} (the prior), or give the claim a marginal"
         )
     times = span[0] + (span[1] - span[0]) * np.arange(1, n_times + 1) / n_times
+    times[-1] = span[1]  # exactly the end, whatever the rounding
     refs = [_reference(claim, float(t), methods) for t in times]
     atomic_end = (
         isinstance(claim.data, PointMixture) and span[1] < span[0] and "particles" in methods
