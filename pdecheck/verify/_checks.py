@@ -226,7 +226,10 @@ def grid_vs_exact(verdict: Verdict, run: GridRun, k: int, t: float, ref: Density
     if isinstance(ref, PdfDensity):
         lo, hi = run.grid.boxes()
         quad = float(np.sum(ref.box_probability_with_error(lo, hi)[1]))
-    tails = 2.0 * (run.truncated + max(dist.exact_outside, 0.0))
+    outside = max(dist.exact_outside, 0.0)
+    tails = 2.0 * (run.truncated + outside)
+    if outside > 0:
+        verdict.info.setdefault("exact_mass_outside_box", {})[f"{t:.6g}"] = outside
     threshold = run.gci[k] + tails + quad
     p = run.p_obs[k]
     verdict.checks.append(

@@ -27,7 +27,7 @@ def gelbrich_w2(a: Density, b: Density) -> float | None:
     try:
         ma, mb = np.asarray(a.mean(), dtype=float), np.asarray(b.mean(), dtype=float)
         ca, cb = np.atleast_2d(a.cov()), np.atleast_2d(b.cov())
-    except (NotImplementedError, AttributeError, TypeError):
+    except (NotImplementedError, AttributeError, TypeError, ValueError):  # no moments (Cauchy)
         return None
     root_b = np.real(linalg.sqrtm(cb))
     cross = np.real(linalg.sqrtm(root_b @ ca @ root_b))

@@ -154,7 +154,8 @@ def run_grids(
         density.append(u1)
         gci.append(budget)
         p_obs.append(p)
-    truncated = fine.grid.outside_mass(initial)
+    p0 = fine.grid.cell_averages(initial)
+    truncated = max(0.0, 1.0 - fine.grid.mass(p0))
     diags = [s.diagnostics for s in sols]
     return GridRun(
         fine.grid, np.asarray(save_times), density, gci, p_obs, equation, diags, truncated, notes

@@ -153,6 +153,19 @@ def verify_transport(
             _checks.grid_vs_particles(verdict, grun, prun, k, t, alpha_each)
         if claim.dim == 1 and grun is not None:
             verdict.profiles.append(_profile(grun, prun, k, t, ref))
+    outside = verdict.info.get("exact_mass_outside_box", {})
+    if outside and max(outside.values()) > BOX_TOL:
+        worst = max(outside, key=outside.get)
+        verdict.flags.append(
+            Flag(
+                "tail-mass",
+                f"the exact p_t carries up to {outside[worst]:.3g} of its mass outside "
+                f"the box (at t={worst}); the grid budgets add twice that",
+                "warning",
+                value=outside[worst],
+                t=float(worst),
+            )
+        )
     if atomic_end and prun is not None:
         assert isinstance(claim.data, PointMixture)
         _checks.proportions(verdict, prun, claim, float(times[-1]), alpha_each)
@@ -275,7 +288,7 @@ def _spread(density: Density) -> float:
     """sqrt(tr Σ): the root-mean-square distance of the law to its mean."""
     try:
         return float(np.sqrt(np.trace(np.atleast_2d(density.cov()))))
-    except (NotImplementedError, AttributeError, TypeError):
+    except (NotImplementedError, AttributeError, TypeError, ValueError):  # no moments (Cauchy)
         return math.inf
 
 
