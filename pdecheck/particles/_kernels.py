@@ -1,16 +1,24 @@
 """Compiled per-particle loops shared by the ODE and SDE kernels.
 
-:func:`rk_stages` (the stages of an explicit Runge–Kutta step at one point),
+:data:`CHUNK` and :func:`chunk_range` (the particles of one task of the parallel loop),
+:func:`load_row`, :func:`rk_stages` (the stages of an explicit Runge–Kutta step at one point),
 :func:`fd_divergence` (central-difference ∇·f at one point), :func:`finish_step`
 (finite check, domain check and saving after a step), :func:`fill_failed` (NaN rows after a
-failure). Fields enter as first-class cfuncs of ``pdecheck._jit.signature.FIELD_SIG``, so every
-kernel is compiled once and cached on disk for all fields.
+failure). The small helpers are inlined into the particle loops (``inline="always"``).
+Fields enter as first-class cfuncs of ``pdecheck._jit.signature.FIELD_SIG``, so every kernel is
+compiled once and cached on disk for all fields.
 """
 
 from __future__ import annotations
 
+import math
+
 import numba
 import numpy as np
+
+# Particles per task of the parallel loops: scratch arrays and field pointers are set up once
+# per chunk, not per particle. Every particle is independent, so results never depend on it.
+CHUNK = 256
 
 # ε^(1/3) for float64: the central-difference step that balances truncation O(δ²) against
 # rounding O(ε/δ); the divergence is then accurate to about ε^(2/3) ≈ 4e-11 (relative).
@@ -38,7 +46,20 @@ def fd_divergence(kernel, params, t, x, xp, fp, fm):
     return div
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
+def chunk_range(c, n):
+    """Particles [start, stop) of chunk c of n particles."""
+    return c * CHUNK, min(n, (c + 1) * CHUNK)
+
+
+@numba.njit(cache=True, inline="always")
+def load_row(x0, i, x):
+    """x = x0[i] (into scratch)."""
+    for j in range(x.size):
+        x[j] = x0[i, j]
+
+
+@numba.njit(cache=True, inline="always")
 def rk_stages(
     kernel, params, t, h, x, A, c, k, xs, divs, div_mode, div_kernel, div_params, xp, fp, fm
 ):
@@ -60,7 +81,7 @@ def rk_stages(
             divs[s] = fp[0]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def finish_step(
     i,
     step,
@@ -77,17 +98,17 @@ def finish_step(
     failed,
     outside,
 ):
-    """After step ``step`` (0-based) of particle i: mark a non-finite state as failed (in
-    ``failed[i]``, nothing saved), mark a first exit from the domain, save when the step ends on
-    a save time; returns the next save slot."""
+    """After step ``step`` (0-based) of particle i: a non-finite state marks the particle failed
+    (``failed[i]``, its remaining save slots NaN) and returns −1; otherwise mark a first exit
+    from the domain, save when the step ends on a save time and return the next save slot."""
     d = x.size
+    finite = math.isfinite(ell)
     for j in range(d):
-        if not np.isfinite(x[j]):
-            failed[i] = step + 1
-            return slot
-    if not np.isfinite(ell):
+        finite = finite and math.isfinite(x[j])
+    if not finite:
         failed[i] = step + 1
-        return slot
+        fill_failed(i, slot, samples, dlogp, keep_logp)
+        return -1
     if has_domain and not outside[i]:
         for j in range(d):
             if x[j] < lower[j] or x[j] > upper[j]:
@@ -102,7 +123,7 @@ def finish_step(
     return slot
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def save_initial(i, x, save_steps, samples):
     """Save the initial state when time index 0 is a save time; returns the next save slot."""
     if save_steps[0] != 0:

@@ -7,9 +7,12 @@ parallel loop over particles gives bit-identical results for any number of threa
 Standard normals come from the 256-layer ziggurat of Marsaglia & Tsang (2000, J. Stat. Softw.
 5(8)) with the exact tail sampler of Marsaglia (1964).
 
-Compiled (``njit``) building blocks, for kernels that draw inside their own particle loop:
-:func:`seed_state` (fill a ``uint64[4]`` state for (seed, particle)), :func:`next_u64`,
-:func:`uniform` (in (0, 1]), :func:`normal`.
+Compiled (``njit``) building blocks, for kernels that draw inside their own particle loop, in
+two forms that give the same numbers. State in four scalars (kept in registers: the fast form,
+inlined into the caller): :func:`seed4` ((seed, particle) → (s0, s1, s2, s3)), :func:`next4`,
+:func:`uniform4` (in (0, 1]), :func:`normal4`, each returning its value and the new state.
+State in a ``uint64[4]`` array, advanced in place: :func:`seed_state`, :func:`next_u64`,
+:func:`uniform`, :func:`normal`.
 
 Python entry points: :func:`init_states` ((n, 4) states), :func:`fill_normals` (advance every
 stream), :func:`normals` (the first ``m`` normals of each of ``n`` streams) and
@@ -31,11 +34,15 @@ __all__ = [
     "brownian_increments",
     "fill_normals",
     "init_states",
+    "next4",
     "next_u64",
     "normal",
+    "normal4",
     "normals",
+    "seed4",
     "seed_state",
     "uniform",
+    "uniform4",
 ]
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)  # splitmix64 increment, 2^64 / golden ratio
@@ -61,6 +68,8 @@ def _ziggurat_tables(layers: int = 256) -> tuple[NDArray[np.float64], NDArray[np
 
 _ZIG_X, _ZIG_F = _ziggurat_tables()
 _ZIG_R = float(_ZIG_X[1])
+# x_i·2^-53: the abscissa float(bits)·2^-53·x_i in one product, bit for bit (2^-53 is exact)
+_ZIG_W = _ZIG_X * _TWO_M53
 
 
 @numba.njit(cache=True, inline="always")
@@ -76,56 +85,103 @@ def _rotl(x, k):
     return (x << np.uint64(k)) | (x >> np.uint64(64 - k))
 
 
+@numba.njit(cache=True, inline="always")
+def seed4(seed, particle):
+    """The xoshiro256++ state (s0, s1, s2, s3) of the stream of (seed, particle), by splitmix64."""
+    z = _mix64(_mix64(np.uint64(seed) + _GAMMA) + np.uint64(particle) * _GAMMA)
+    z0 = z + _GAMMA
+    z1 = z0 + _GAMMA
+    z2 = z1 + _GAMMA
+    z3 = z2 + _GAMMA
+    return _mix64(z0), _mix64(z1), _mix64(z2), _mix64(z3)
+
+
+@numba.njit(cache=True, inline="always")
+def next4(s0, s1, s2, s3):
+    """One xoshiro256++ output and the advanced state: (output, s0, s1, s2, s3)."""
+    result = _rotl(s0 + s3, 23) + s0
+    t = s1 << np.uint64(17)
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    s3 = _rotl(s3, 45)
+    return result, s0, s1, s2, s3
+
+
+@numba.njit(cache=True, inline="always")
+def uniform4(s0, s1, s2, s3):
+    """A uniform double in (0, 1] (53 random bits, safe under log) and the advanced state."""
+    j, s0, s1, s2, s3 = next4(s0, s1, s2, s3)
+    return (float(j >> np.uint64(11)) + 1.0) * _TWO_M53, s0, s1, s2, s3
+
+
+@numba.njit(cache=True)
+def _normal_rejected(j, s0, s1, s2, s3):
+    """The rest of the ziggurat after the output ``j`` failed the fast test x < x_{i+1}: the
+    tail (layer 0) or the wedge test, then fresh draws until one is accepted."""
+    while True:
+        i = np.int64(j & np.uint64(255))
+        negative = (j >> np.uint64(8)) & np.uint64(1)
+        x = float(j >> np.uint64(11)) * _ZIG_W[i]
+        if x < _ZIG_X[i + 1]:
+            return (-x if negative else x), s0, s1, s2, s3
+        if i == 0:  # tail beyond r: Marsaglia (1964)
+            while True:
+                u, s0, s1, s2, s3 = uniform4(s0, s1, s2, s3)
+                a = -math.log(u) / _ZIG_R
+                u, s0, s1, s2, s3 = uniform4(s0, s1, s2, s3)
+                b = -math.log(u)
+                if 2.0 * b > a * a:
+                    break
+            x = _ZIG_R + a
+            return (-x if negative else x), s0, s1, s2, s3
+        u, s0, s1, s2, s3 = uniform4(s0, s1, s2, s3)
+        y = _ZIG_F[i] + u * (_ZIG_F[i + 1] - _ZIG_F[i])
+        if y < math.exp(-0.5 * x * x):
+            return (-x if negative else x), s0, s1, s2, s3
+        j, s0, s1, s2, s3 = next4(s0, s1, s2, s3)
+
+
+@numba.njit(cache=True, inline="always")
+def normal4(s0, s1, s2, s3):
+    """A standard normal by the 256-layer ziggurat (bits 0–7 layer, bit 8 sign, 11–63 abscissa)
+    and the advanced state. The fast test (accepted about 99 % of the time) is inlined; the
+    rest is :func:`_normal_rejected`. The state lives in four scalars, i.e. in registers."""
+    j, s0, s1, s2, s3 = next4(s0, s1, s2, s3)
+    i = np.int64(j & np.uint64(255))
+    x = float(j >> np.uint64(11)) * _ZIG_W[i]
+    if x < _ZIG_X[i + 1]:
+        return (-x if (j >> np.uint64(8)) & np.uint64(1) else x), s0, s1, s2, s3
+    return _normal_rejected(j, s0, s1, s2, s3)
+
+
 @numba.njit(cache=True)
 def seed_state(seed, particle, state):
     """Fill ``state`` (uint64[4]) for the stream of (seed, particle) by splitmix64."""
-    z = _mix64(_mix64(np.uint64(seed) + _GAMMA) + np.uint64(particle) * _GAMMA)
-    for k in range(4):
-        z += _GAMMA
-        state[k] = _mix64(z)
+    state[0], state[1], state[2], state[3] = seed4(seed, particle)
 
 
 @numba.njit(cache=True, inline="always")
 def next_u64(s):
     """One xoshiro256++ output; advances the state ``s`` (uint64[4]) in place."""
-    result = _rotl(s[0] + s[3], 23) + s[0]
-    t = s[1] << np.uint64(17)
-    s[2] ^= s[0]
-    s[3] ^= s[1]
-    s[1] ^= s[2]
-    s[0] ^= s[3]
-    s[2] ^= t
-    s[3] = _rotl(s[3], 45)
+    result, s[0], s[1], s[2], s[3] = next4(s[0], s[1], s[2], s[3])
     return result
 
 
 @numba.njit(cache=True, inline="always")
 def uniform(s):
     """A uniform double in (0, 1] (53 random bits), safe under log."""
-    return (float(next_u64(s) >> np.uint64(11)) + 1.0) * _TWO_M53
+    u, s[0], s[1], s[2], s[3] = uniform4(s[0], s[1], s[2], s[3])
+    return u
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def normal(s):
-    """A standard normal by the 256-layer ziggurat (bits 0–7 layer, bit 8 sign, 11–63 abscissa)."""
-    while True:
-        j = next_u64(s)
-        i = np.int64(j & np.uint64(255))
-        negative = (j >> np.uint64(8)) & np.uint64(1)
-        x = float(j >> np.uint64(11)) * _TWO_M53 * _ZIG_X[i]
-        if x < _ZIG_X[i + 1]:
-            return -x if negative else x
-        if i == 0:  # tail beyond r: Marsaglia (1964)
-            while True:
-                a = -math.log(uniform(s)) / _ZIG_R
-                b = -math.log(uniform(s))
-                if 2.0 * b > a * a:
-                    break
-            x = _ZIG_R + a
-            return -x if negative else x
-        y = _ZIG_F[i] + uniform(s) * (_ZIG_F[i + 1] - _ZIG_F[i])
-        if y < math.exp(-0.5 * x * x):
-            return -x if negative else x
+    """A standard normal (:func:`normal4`) from the state ``s`` (uint64[4]), advanced in place."""
+    z, s[0], s[1], s[2], s[3] = normal4(s[0], s[1], s[2], s[3])
+    return z
 
 
 @numba.njit(cache=True, parallel=True)
