@@ -34,7 +34,7 @@ _LAZY: dict[str, str] = {
     "check_green_function": "pdecheck.verify",
     "verify_stationary": "pdecheck.stationary",
     "check_training_target": "pdecheck.training",
-    "convergence_study": "pdecheck.convergence",
+    "convergence_study": "pdecheck.studies",
     "Study": "pdecheck.convergence",
 }
 

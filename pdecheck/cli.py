@@ -1,6 +1,13 @@
 """The ``pdecheck`` command (DESIGN.md): subcommands registered in one table.
 
 - ``pdecheck list`` — every built-in case: id, equation, dimension, title, what makes it hard;
+- ``pdecheck verify CASE|FILE.py [--alpha --n --grid --steps --times --methods --seed --out]``
+  — :func:`~pdecheck.verify_transport` on a case or on a user's file that defines ``path`` (or
+  ``sde``, or a whole ``claim``) and ``data`` at module level, ``t_span`` optionally
+  (``examples/my_path.py``); exit status 0 when the verdict passes, 1 when it fails, 2 for bad
+  input. An error raised in the user's file shows the user's frames, not pdecheck's;
+- ``pdecheck report [--out reports/] [--cases ...] [--quick] [--jobs N | --scheduler ADDR]`` —
+  every built-in case verified and studied (:mod:`pdecheck.report`);
 - ``pdecheck show CASE [--times T ...] [--points N]`` — evaluate one closed-form case at a few
   times: for 1-D cases the density, field and CDF at a few points of the domain and the mass
   by quadrature (``scipy.integrate.quad`` over the domain, split at the support's edges).
@@ -12,7 +19,10 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
+import runpy
 import sys
+import traceback
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -49,15 +59,21 @@ def _mass(density: Any, lo: float, hi: float) -> float:
     return float(sum(integrate.quad(pdf, a, b, limit=200)[0] for a, b in pieces))
 
 
+def _unknown(case_id: str) -> int:
+    from pdecheck.cases import all_cases
+
+    known = ", ".join(c.id for c in all_cases())
+    print(f"pdecheck: unknown case {case_id!r}; known cases: {known}", file=sys.stderr)
+    return 2
+
+
 def _show(args: argparse.Namespace) -> int:
-    from pdecheck.cases import all_cases, get
+    from pdecheck.cases import get
 
     try:
         case = get(args.case)
     except KeyError:
-        known = ", ".join(c.id for c in all_cases())
-        print(f"pdecheck: unknown case {args.case!r}; known cases: {known}", file=sys.stderr)
-        return 2
+        return _unknown(args.case)
     problem = case.problem()
     print(f"{case.id}: {case.title}")
     print(f"  equation {case.equation}, dim {case.dim}, t_span {problem.t_span}")
@@ -93,6 +109,120 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
+class UserCodeError(Exception):
+    """An exception raised by code in the user's file (printed with the user's frames only)."""
+
+    def __init__(self, filename: str, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.filename = filename
+        self.error = error
+
+    def print(self) -> None:
+        """The traceback from the first frame in the user's file down to the error."""
+        tb = self.error.__traceback__
+        while tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename) != self.filename:
+            tb = tb.tb_next
+        lines = traceback.format_exception(type(self.error), self.error, tb)
+        if tb is None:  # the error was not raised in the user's file: the message alone
+            lines = traceback.format_exception_only(type(self.error), self.error)
+        print(f"pdecheck: error in {self.filename}:", file=sys.stderr)
+        print("".join(lines), end="", file=sys.stderr)
+
+
+def _load_user_file(filename: str) -> tuple[Any, Any, Any]:
+    """(subject, data, t_span) from a file defining ``claim``, or ``path``/``sde`` and ``data``."""
+    path = os.path.abspath(filename)
+    try:
+        namespace = runpy.run_path(path, run_name="__pdecheck_user__")
+    except Exception as error:
+        raise UserCodeError(path, error) from None
+    t_span = namespace.get("t_span")
+    if "claim" in namespace:
+        return namespace["claim"], None, t_span
+    subject = namespace.get("path", namespace.get("sde"))
+    if subject is None or "data" not in namespace:
+        raise ValueError(
+            f"FILE={filename!r} defines {sorted(k for k in namespace if not k.startswith('_'))}; "
+            "the rule is `path` (or `sde`) and `data` at module level, or a `claim`"
+        )
+    return subject, namespace["data"], t_span
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from pdecheck import cases
+    from pdecheck.verify import verify_transport
+
+    target = args.target
+    if target.endswith(".py") or os.path.sep in target:
+        if not os.path.isfile(target):
+            print(f"pdecheck: FILE={target!r} does not exist", file=sys.stderr)
+            return 2
+        try:
+            subject, data, t_span = _load_user_file(target)
+        except UserCodeError as error:
+            error.print()
+            return 2
+        except ValueError as error:
+            print(f"pdecheck: {error}", file=sys.stderr)
+            return 2
+    else:
+        try:
+            subject = cases.get(target).id
+        except KeyError:
+            return _unknown(target)
+        data = t_span = None
+    kwargs: dict[str, Any] = {"alpha": args.alpha, "n": args.n, "seed": args.seed}
+    for name in ("grid", "steps", "methods"):
+        if getattr(args, name) is not None:
+            kwargs[name] = getattr(args, name)
+    if args.times is not None:
+        kwargs["n_times"] = args.times
+    try:
+        verdict = verify_transport(subject, data, t_span, **kwargs)
+    except (ValueError, TypeError) as error:
+        origin = os.path.abspath(target)
+        frames = traceback.extract_tb(error.__traceback__)
+        if any(os.path.abspath(f.filename) == origin for f in frames):
+            UserCodeError(origin, error).print()
+        else:
+            print(f"pdecheck: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:
+        UserCodeError(os.path.abspath(target), error).print()
+        return 2
+    print(verdict.summary())
+    if args.out:
+        written = verdict.write_report(args.out)
+        print(f"report: {', '.join(str(p) for p in written.values())}")
+    return 0 if verdict.passed else 1
+
+
+def _report(args: argparse.Namespace) -> int:
+    from pdecheck import cases
+    from pdecheck.report import run_report
+
+    ids = []
+    for case_id in args.cases or []:
+        try:
+            ids.append(cases.get(case_id).id)
+        except KeyError:
+            return _unknown(case_id)
+    try:
+        summary = run_report(
+            args.out,
+            cases=ids or None,
+            quick=args.quick,
+            jobs=args.jobs,
+            scheduler=args.scheduler,
+            progress=None if args.progress == "auto" else args.progress == "on",
+        )
+    except ValueError as error:
+        print(f"pdecheck: {error}", file=sys.stderr)
+        return 2
+    print(summary)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pdecheck", description="Does this path carry p_0 to p_T?"
@@ -105,6 +235,55 @@ def _parser() -> argparse.ArgumentParser:
     p_show.add_argument("--times", type=float, nargs="+", help="times at which to evaluate")
     p_show.add_argument("--points", type=int, default=7, help="points per time (1-D cases)")
     p_show.set_defaults(run=_show)
+
+    p_verify = sub.add_parser(
+        "verify",
+        help="verify one case or a path design in a Python file (exit 0 pass, 1 fail)",
+        description="Verify that a case, or the `path` (or `sde`) and `data` defined in FILE.py, "
+        "carries p_0 to p_T: closed form vs grid vs particles. Exit status 0 when the verdict "
+        "passes, 1 when it fails, 2 for bad input.",
+    )
+    p_verify.add_argument("target", metavar="CASE|FILE.py", help="case id (e.g. S6) or a file")
+    p_verify.add_argument(
+        "--alpha", type=float, default=1e-3, help="suite false-alarm rate (default 1e-3)"
+    )
+    p_verify.add_argument("--n", type=int, default=4000, help="particles (default 4000)")
+    p_verify.add_argument(
+        "--grid", type=int, help="cells per axis of the finest grid (divisible by 4)"
+    )
+    p_verify.add_argument("--steps", type=int, help="coarse particle steps over t_span")
+    p_verify.add_argument("--times", type=int, help="number of check times (default 4)")
+    p_verify.add_argument(
+        "--methods", nargs="+", choices=("exact", "grid", "particles"), help="answers to compare"
+    )
+    p_verify.add_argument("--seed", type=int, default=0, help="seed of samples and noise")
+    p_verify.add_argument("--out", help="write verdict.{md,png,json} into this directory")
+    p_verify.set_defaults(run=_verify)
+
+    p_report = sub.add_parser(
+        "report",
+        help="verify every case and run its convergence studies into reports/",
+        description="Run verify_transport and the convergence studies of every grid and "
+        "particle scheme that applies to each built-in case; write OUT/index.md, one page and "
+        "PNG figures per case, and OUT/results.json (each file atomically).",
+    )
+    p_report.add_argument("--out", default="reports", help="output directory (default reports/)")
+    p_report.add_argument("--cases", nargs="+", metavar="CASE", help="only these case ids")
+    p_report.add_argument(
+        "--quick", action="store_true", help="small sizes, one scheme per kind (<= 60 s)"
+    )
+    where = p_report.add_mutually_exclusive_group()
+    where.add_argument("--jobs", type=int, help="run the sweeps on N worker processes")
+    where.add_argument(
+        "--scheduler", metavar="ADDR", help="Dask scheduler address (pdecheck[dask])"
+    )
+    p_report.add_argument(
+        "--progress",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="progress bar per case on stderr (auto: only on a terminal)",
+    )
+    p_report.set_defaults(run=_report)
     return parser
 
 

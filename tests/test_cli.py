@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from pdecheck.cli import main
+
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
 
 def test_list_prints_every_case(capsys):
@@ -25,3 +29,83 @@ def test_unknown_case_lists_known_ids_and_exits_2(capsys):
     assert main(["show", "Z9"]) == 2
     err = capsys.readouterr().err
     assert "Z9" in err and "A5" in err
+
+
+# -- pdecheck verify ---------------------------------------------------------------------------
+WRONG_DDPM = """
+import math
+import pdecheck as pc
+
+def marginal(t):
+    a = math.exp(-t)
+    return pc.GaussianMixture([-a, a], math.sqrt(a * a * 0.09 + 1.0 - a * a))
+
+# wrong: g^2 = (b^2)' = 2 e^{-2t}; the DDPM link needs g^2 = 2 (CATALOGUE S6)
+claim = pc.Claim(
+    sde=(lambda t, x: -x, lambda t: math.sqrt(2.0 * math.exp(-2.0 * t))),
+    data=pc.GaussianMixture([-1.0, 1.0], 0.3),
+    prior=pc.Gaussian(0.0, 1.0),
+    marginal=marginal,
+)
+"""
+
+BROKEN = """
+import pdecheck as pc
+
+def make_data():
+    return pc.PointMixture([0.0, 1.0], weights=[0.5, 0.6 / zero])
+
+path = None
+data = make_data()
+"""
+
+
+def test_verify_a_passing_case_exits_0(capsys):
+    assert main(["verify", "L6", "--n", "1000", "--grid", "32"]) == 0
+    assert "PASSED" in capsys.readouterr().out
+
+
+def test_verify_a_wrong_claim_in_a_file_exits_1(tmp_path, capsys):
+    """The wrong DDPM diffusion (tests/test_detection.py) fails through a check, exit 1."""
+    user = tmp_path / "wrong.py"
+    user.write_text(WRONG_DDPM)
+    code = main(["verify", str(user), "--n", "1000", "--methods", "exact", "particles"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "FAILED" in out and "FAIL " in out
+
+
+def test_verify_the_example_file_passes_and_writes_a_report(tmp_path, capsys):
+    code = main(
+        ["verify", "examples/my_path.py", "--n", "1000", "--grid", "32", "--out", str(tmp_path)]
+    )
+    assert code == 0, capsys.readouterr().out
+    assert {p.name for p in tmp_path.iterdir()} == {"verdict.md", "verdict.png", "verdict.json"}
+
+
+def test_error_in_a_users_file_shows_the_users_traceback(tmp_path, capsys):
+    user = tmp_path / "broken.py"
+    user.write_text(BROKEN)
+    assert main(["verify", str(user)]) == 2
+    err = capsys.readouterr().err
+    assert str(user) in err and "make_data" in err and "NameError" in err
+    assert "pdecheck/cli.py" not in err and "runpy" not in err
+
+
+def test_a_file_without_path_and_data_names_the_rule(tmp_path, capsys):
+    user = tmp_path / "empty.py"
+    user.write_text("x = 1\n")
+    assert main(["verify", str(user)]) == 2
+    err = capsys.readouterr().err
+    assert "['x']" in err and "`path` (or `sde`) and `data`" in err
+    assert main(["verify", "Z9"]) == 2
+    assert "A5" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["list", "show", "verify", "report"])
+def test_every_command_has_help(command, capsys):
+    with pytest.raises(SystemExit) as info:
+        main([command, "--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: pdecheck " + command)

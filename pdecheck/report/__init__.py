@@ -1,0 +1,138 @@
+"""``pdecheck report``: every built-in case verified and studied, written to ``reports/``.
+
+- :mod:`.plan` — sizes, schemes and refinement levels (default and ``--quick``);
+- :mod:`.case` — one case: :func:`~pdecheck.verify_transport`, convergence studies of every
+  scheme that applies (:mod:`pdecheck.studies`), reasons for what could not run;
+- :mod:`.snapshot` — exact vs grid vs particle densities at three times;
+- :mod:`.figures` — PNG figures; :mod:`.pages` — Markdown.
+
+:func:`run_report` writes ``OUT/index.md``, ``OUT/<case>.md`` with ``OUT/<case>-*.png`` and
+``OUT/results.json``, each file atomically (:mod:`pdecheck.verify._atomic`); a rerun replaces
+them and removes the figures of an earlier run that this run no longer produces.
+
+Public name: :func:`run_report`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from pdecheck.report.case import CaseRun, run_case
+from pdecheck.report.plan import Plan, plan
+
+__all__ = ["Plan", "plan", "run_report"]
+
+
+def _figures(run: CaseRun, out: Path) -> dict[str, str]:
+    from pdecheck.report import figures
+
+    made: dict[str, str] = {}
+    cid = run.entry["id"]
+    if run.profile is not None:
+        made["density"] = figures.density_figure(cid, run.profile, out / f"{cid}-density.png").name
+    if run.studies:
+        made["convergence"] = figures.convergence_figure(
+            cid, run.studies, out / f"{cid}-convergence.png"
+        ).name
+        if any(s.parameter != "n_particles" for _, s in run.studies):
+            made["work"] = figures.work_precision_figure(
+                cid, run.studies, out / f"{cid}-work-precision.png"
+            ).name
+    return made
+
+
+def _finite(value: Any) -> Any:
+    """JSON-ready: NumPy to Python, non-finite floats to strings ("inf"; JSON has no inf)."""
+    if isinstance(value, dict):
+        return {str(k): _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    if hasattr(value, "tolist"):
+        return _finite(value.tolist())
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value
+
+
+def _progress(enabled: bool | None, total: int, desc: str) -> Any:
+    from tqdm import tqdm
+
+    show = sys.stderr.isatty() if enabled is None else enabled
+    return tqdm(total=total, desc=desc, file=sys.stderr, disable=not show, leave=True)
+
+
+def run_report(
+    out: str | os.PathLike[str] = "reports",
+    *,
+    cases: list[str] | None = None,
+    quick: bool = False,
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    progress: bool | None = None,
+    settings: Plan | None = None,
+) -> str:
+    """Run the report into ``out``; returns a one-paragraph summary. ``progress=None`` shows a
+    bar per case only when stderr is a terminal; ``settings`` overrides the plan (tests)."""
+    from pdecheck import cases as registry
+    from pdecheck import studies
+    from pdecheck.executors import make_executor
+    from pdecheck.report import pages
+    from pdecheck.report.snapshot import snapshot
+    from pdecheck.verify._atomic import write_text
+
+    chosen = [registry.get(c) for c in cases] if cases else registry.all_cases()
+    the_plan = settings if settings is not None else plan(quick)
+    target = Path(out)
+    target.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    entries, written = [], set()
+    with make_executor(jobs, scheduler) as executor:
+        for case in chosen:
+            parts = 2 + 2 * len(studies.methods_for(case))
+            with _progress(progress, parts, case.id) as bar:
+                run = run_case(case, the_plan, executor, bar.update, snapshot)
+                bar.update(bar.total - bar.n)
+            made = _figures(run, target)
+            tables = [
+                (f"{m} ({s.parameter}, {studies.STUDY_METHODS[m].kind})", s.table())
+                for m, s in run.studies
+            ]
+            page = write_text(target / f"{case.id}.md", pages.case_page(run.entry, made, tables))
+            written |= {page.name, *made.values()}
+            entries.append(run.entry)
+    executor_name = (
+        f"{jobs} processes" if jobs else (f"Dask at {scheduler}" if scheduler else "serial")
+    )
+    command = (
+        "pdecheck report"
+        + (" --quick" if quick else "")
+        + (f" --cases {' '.join(cases)}" if cases else "")
+    )
+    elapsed = time.perf_counter() - start
+    results: dict[str, Any] = {
+        "settings": {
+            "command": command,
+            "quick": the_plan.quick,
+            "executor": executor_name,
+            "wall_time": elapsed,
+            "plan": {k: str(v) for k, v in vars(the_plan).items()},
+        },
+        "cases": entries,
+    }
+    write_text(target / "results.json", json.dumps(_finite(results), indent=1, allow_nan=False))
+    write_text(target / "index.md", pages.index_page(results))
+    if cases is None:  # a full run owns the directory's case files: drop stale ones
+        for old in target.glob("*"):
+            stale = old.suffix in (".md", ".png") and old.name not in written | {"index.md"}
+            if stale:
+                old.unlink()
+    passed = sum(1 for e in entries if e["verify"].get("passed") is True)
+    return (
+        f"{len(entries)} cases in {elapsed:.0f} s: {passed} verified; report in {target}/index.md"
+    )

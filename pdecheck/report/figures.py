@@ -1,0 +1,154 @@
+"""PNG figures of a case page (matplotlib, Agg backend, written atomically).
+
+- :func:`density_figure` — one panel per snapshot time: exact cell averages (line), grid
+  solution (steps) and particle histogram (bars) of the first-coordinate marginal;
+- :func:`convergence_figure` — error against h (grid schemes, cells per axis) and against dt
+  (particle schemes) on log–log axes: measured points, the fitted slope and a dotted nominal
+  slope through the finest point, one colour per scheme;
+- :func:`work_precision_figure` — error against wall time, grid and particle schemes in
+  separate panels (their errors measure different things).
+
+Sizes: 10 inches wide at 100 dpi, the width of a rendered Markdown page.
+
+Public names: :func:`density_figure`, :func:`convergence_figure`, :func:`work_precision_figure`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pdecheck.verify._atomic import write_with
+
+__all__ = ["convergence_figure", "density_figure", "work_precision_figure"]
+
+WIDTH = 10.0
+DPI = 100
+
+#: what each study's error is, for the axis labels
+ERROR_LABEL = {
+    "n": "L1 error vs exact cell averages",
+    "dt": "error (ODE: mean |X_h − X_ref|; SDE: coupled weak difference)",
+    "n_particles": "KS distance vs exact CDF",
+}
+
+
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(fig: Any, path: Path) -> Path:
+    plt = _pyplot()
+    try:
+        return write_with(path, lambda tmp: fig.savefig(tmp, format="png", dpi=DPI))
+    finally:
+        plt.close(fig)
+
+
+def density_figure(case_id: str, profile: dict[str, Any], path: Path) -> Path:
+    plt = _pyplot()
+    snaps = profile["snapshots"]
+    fig, axes = plt.subplots(1, len(snaps), figsize=(WIDTH, 3.4), sharey=True, squeeze=False)
+    for ax, snap in zip(axes[0], snaps, strict=True):
+        edges = snap["edges"]
+        centres = 0.5 * (edges[1:] + edges[:-1])
+        if "particles" in snap:
+            coarse, heights = snap["particles"]
+            ax.bar(
+                coarse[:-1],
+                heights,
+                width=np.diff(coarse),
+                align="edge",
+                color="C2",
+                alpha=0.35,
+                label=f"particles ({profile.get('n_particles', '?')})",
+            )
+        if "grid" in snap:
+            ax.step(
+                edges,
+                np.r_[snap["grid"], snap["grid"][-1]],
+                where="post",
+                color="C0",
+                lw=1.2,
+                label=f"grid ({profile.get('n', '?')} cells)",
+            )
+        ax.plot(centres, snap["exact"], color="k", lw=1.0, ls="--", label="exact")
+        ax.set_title(f"t = {snap['t']:.3g}", fontsize=10)
+        ax.set_xlabel("$x_1$")
+        ax.grid(alpha=0.3)
+    axes[0, 0].set_ylabel("density of $x_1$")
+    axes[0, 0].legend(fontsize=8, loc="best")
+    fig.suptitle(f"{case_id}: exact vs grid vs particles", fontsize=11)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def _study_panel(ax: Any, studies: list[tuple[str, Any]], xlabel: str, ylabel: str) -> None:
+    for k, (method, study) in enumerate(studies):
+        colour = f"C{k}"
+        ax.loglog(study.h, study.errors, "o", color=colour, ms=5)
+        if study.standard_errors is not None:
+            ax.errorbar(
+                study.h, study.errors, yerr=study.standard_errors, fmt="none", ecolor=colour, lw=0.8
+            )
+        hh = np.geomspace(study.h.min(), study.h.max(), 20)
+        ax.loglog(
+            hh,
+            np.exp(study.fit.log_constant) * hh**study.observed_order,
+            "-",
+            color=colour,
+            lw=1.2,
+            label=f"{method}: slope {study.observed_order:.2f} (nominal {study.nominal:g})",
+        )
+        if study.nominal is not None:
+            anchor = study.errors[-1] / study.h[-1] ** study.nominal
+            ax.loglog(hh, anchor * hh**study.nominal, ":", color=colour, lw=1.0)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel, fontsize=9)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8, loc="best", title="dotted: nominal slope", title_fontsize=7)
+
+
+def _panels(studies: list[tuple[str, Any]]) -> list[tuple[str, list[tuple[str, Any]]]]:
+    by_parameter: dict[str, list[tuple[str, Any]]] = {}
+    for method, study in studies:
+        by_parameter.setdefault(study.parameter, []).append((method, study))
+    return [(p, by_parameter[p]) for p in ("n", "dt", "n_particles") if p in by_parameter]
+
+
+XLABEL = {"n": "h = 1 / (cells per axis)", "dt": "time step dt", "n_particles": "1 / N (particles)"}
+
+
+def convergence_figure(case_id: str, studies: list[tuple[str, Any]], path: Path) -> Path:
+    plt = _pyplot()
+    panels = _panels(studies)
+    fig, axes = plt.subplots(1, len(panels), figsize=(WIDTH, 4.0), squeeze=False)
+    for ax, (parameter, group) in zip(axes[0], panels, strict=True):
+        _study_panel(ax, group, XLABEL[parameter], ERROR_LABEL[parameter])
+    fig.suptitle(f"{case_id}: error vs resolution (log–log, fitted slopes)", fontsize=11)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def work_precision_figure(case_id: str, studies: list[tuple[str, Any]], path: Path) -> Path:
+    plt = _pyplot()
+    panels = [(p, g) for p, g in _panels(studies) if p != "n_particles"]
+    fig, axes = plt.subplots(1, len(panels), figsize=(WIDTH, 3.6), squeeze=False)
+    for ax, (parameter, group) in zip(axes[0], panels, strict=True):
+        for k, (method, study) in enumerate(group):
+            ax.loglog(study.wall_times, study.errors, "o-", color=f"C{k}", label=method)
+        ax.set_xlabel("wall time per run [s]")
+        ax.set_ylabel(ERROR_LABEL[parameter], fontsize=9)
+        ax.set_title("grid schemes" if parameter == "n" else "particle schemes", fontsize=10)
+        ax.grid(alpha=0.3, which="both")
+        ax.legend(fontsize=8)
+    fig.suptitle(f"{case_id}: work–precision (lower left is better)", fontsize=11)
+    fig.tight_layout()
+    return _save(fig, path)

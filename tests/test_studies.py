@@ -1,0 +1,98 @@
+"""Convergence studies of built-in cases (pdecheck.studies): each scheme's fitted order against
+the order theory gives it, and the dispatch of ``pdecheck.convergence_study``."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import pdecheck as pc
+from pdecheck.studies import STUDY_METHODS, methods_for
+
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
+
+
+def _study(*args, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return pc.convergence_study(*args, **kw)
+
+
+def test_explicit_heat_scheme_is_second_order_on_h2():
+    """Explicit Euler in time with Δt ∝ h² (the stability bound) and the 3-point Laplacian:
+    L1 error O(h²) (Richtmyer–Morton 2.6) against the exact cell averages of CATALOGUE H2."""
+    study = _study("H2", "n", [64, 128, 256, 512], method="explicit")
+    print(study.table())
+    assert abs(study.observed_order - 2.0) < 0.15
+    assert study.nominal == 2.0
+
+
+def test_euler_ode_is_first_order_on_a4():
+    """Forward Euler: global error O(h) (Hairer–Nørsett–Wanner II.3), measured against RK4 on a
+    4x finer grid from the same initial points."""
+    study = _study("A4", "dt", [1 / 4, 1 / 8, 1 / 16, 1 / 32], method="euler", n_particles=500)
+    print(study.table())
+    assert abs(study.observed_order - 1.0) < 0.15
+    assert np.all(np.diff(study.errors) < 0)
+
+
+def test_euler_maruyama_weak_order_one_on_h2():
+    """Euler–Maruyama has weak order 1 (Kloeden–Platen 14.5); the coupled difference
+    E|X_h|² − E|X_{h/2}|² inherits it. The order check with standard errors spends α = 0.05."""
+    study = _study(
+        "H2", "dt", [1 / 4, 1 / 8, 1 / 16, 1 / 32], method="euler_maruyama", n_particles=2000
+    )
+    print(study.table())
+    assert study.standard_errors is not None
+    assert study.passed is True
+    assert abs(study.observed_order - 1.0) < 0.15
+
+
+def test_ks_distance_decays_as_one_over_root_n():
+    """√N·KS of exact samples tends to the Kolmogorov law, so KS = O(N^{-1/2}): nominal 1/2 in
+    h = 1/N, with standard errors 0.2604/√N; the check spends α = 0.05 (fixed seed)."""
+    study = _study("F3", "n_particles", [250, 1000, 4000, 16000], method="rk4")
+    print(study.table())
+    assert np.allclose(study.h, [1 / 250, 1 / 1000, 1 / 4000, 1 / 16000])
+    assert study.passed is True
+    lo, hi = study.ci
+    assert lo < 0.5 < hi
+
+
+def test_callable_runner_keeps_the_convergence_signature():
+    """An exact power law e = h² has order 2 to round-off."""
+    study = pc.convergence_study(lambda n: (n**-2.0, 0.0), "n", [8, 16, 32, 64], nominal=2.0)
+    assert abs(study.observed_order - 2.0) < 1e-9
+
+
+def test_methods_follow_the_equation():
+    assert methods_for("H2") == ["crank-nicolson", "explicit", "euler_maruyama", "weak2"]
+    assert "muscl" in methods_for("A4") and "rk4" in methods_for("A4")
+    assert "weak2" not in methods_for("A4")
+    assert all(STUDY_METHODS[m].kind != "grid" for m in methods_for("L5"))
+
+
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        ({"method": "muscl", "parameter": "n"}, ["method='muscl'", "H2", "crank-nicolson"]),
+        ({"method": "explicit", "parameter": "dt"}, ["parameter='dt'", "'n'"]),
+    ],
+)
+def test_bad_method_or_parameter_names_the_rule(kwargs, words):
+    with pytest.raises(ValueError) as info:
+        pc.convergence_study("H2", values=[8, 16, 32], **kwargs)
+    for word in words:
+        assert word in str(info.value)
+
+
+def test_unknown_case_lists_known_ids():
+    with pytest.raises(KeyError, match="A5"):
+        pc.convergence_study("Z9", "n", [8, 16, 32])
+
+
+def test_method_with_a_runner_is_an_error():
+    with pytest.raises(ValueError, match="method='rk4'"):
+        pc.convergence_study(lambda v: (1.0 / v, 0.0), "n", [8, 16, 32], method="rk4")
