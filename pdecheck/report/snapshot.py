@@ -22,11 +22,11 @@ from pdecheck.report.plan import Plan, reason
 __all__ = ["GRID_SCHEME", "PARTICLE_SCHEME", "snapshot"]
 
 GRID_SCHEME = {"continuity": "muscl", "heat": "crank-nicolson", "fokker-planck": "chang-cooper"}
-#: (scheme, steps over the span)
+#: (scheme, steps over the span): the steps are divisible by 3, the snapshots at 1/3, 2/3, 1
 PARTICLE_SCHEME = {
-    "continuity": ("rk4", 64),
-    "heat": ("weak2", 256),
-    "fokker-planck": ("weak2", 256),
+    "continuity": ("rk4", 48),
+    "heat": ("weak2", 192),
+    "fokker-planck": ("weak2", 192),
 }
 
 
@@ -43,7 +43,9 @@ def snapshot(case: Any, plan: Plan) -> dict[str, Any]:
     if problem.marginal is None:
         raise ValueError(f"case {case.id} has no exact marginal to compare with")
     t_a, t_b, start = studies.study_span(problem, "grid")
-    times = [t_a + (t_b - t_a) * k / 3 for k in (1, 2, 3)]
+    method, steps = PARTICLE_SCHEME[case.equation]  # steps divisible by 3
+    grid_t = np.linspace(t_a, t_b, steps + 1)
+    times = [float(grid_t[k * steps // 3]) for k in (1, 2, 3)]
     out: dict[str, Any] = {"times": times, "snapshots": []}
     n = plan.profile_grid[case.dim]
     mesh = sol = None
@@ -70,9 +72,7 @@ def snapshot(case: Any, plan: Plan) -> dict[str, Any]:
     samples = None
     if "particles" in case.methods:
         kind = "ode" if problem.diffusion is None or case.equation == "continuity" else "sde"
-        method, steps = PARTICLE_SCHEME[case.equation]
         x0 = particles.sample(start, plan.profile_particles, plan.seed)
-        grid_t = np.linspace(t_a, t_b, steps + 1)
         if kind == "ode":
             run = particles.integrate_ode(problem.drift, x0, grid_t, method=method, save_at=times)
         else:
