@@ -18,6 +18,17 @@ import pdecheck as pc
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _one_numba_thread():
+    """One Numba thread for these small verification runs (see tests/verify/conftest.py)."""
+    import numba
+
+    old = numba.get_num_threads()
+    numba.set_num_threads(1)
+    yield
+    numba.set_num_threads(old)
+
+
 def _verdict(claim, **kw):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
