@@ -89,14 +89,11 @@ class PdfDensity(Density):
 
 
 def _marginal_function(marginal: Any, dim: int) -> Callable[[float], Density]:
-    """Normalise a user's marginal: ``t -> Density`` stays, ``p(t, x)`` is wrapped."""
+    """Normalise a user's marginal: ``t -> Density`` stays, ``p(t, x)`` (two required
+    positional parameters) is wrapped."""
     if not callable(marginal):
         raise TypeError(f"marginal={marginal!r} must be a function t -> Density or a pdf p(t, x)")
-    try:
-        n_args = len(inspect.signature(marginal).parameters)
-    except (TypeError, ValueError):
-        n_args = 1
-    if n_args >= 2:
+    if _required_args(marginal) >= 2:
         return lambda t: PdfDensity(marginal, t, dim)
 
     def density(t: float) -> Density:
@@ -261,7 +258,9 @@ def _from_path(path: Any, data: Density) -> Claim:
         prior=path.prior,
         marginal=lambda t: path.marginal(data, t),
         T=T,
-        defined=(lambda t, x: defined(data, t, x)) if _takes(defined, 3) else defined,
+        defined=(lambda t, x: defined(data, t, x))
+        if defined is not None and _required_args(defined) == 3
+        else defined,
         name=type(path).__name__,
     )
 
@@ -309,10 +308,11 @@ def _from_case(case: Any) -> Claim:
     )
 
 
-def _takes(fn: Any, n: int) -> bool:
-    if fn is None:
-        return False
+def _required_args(fn: Any) -> int:
+    """Positional parameters without a default (a ``lambda t, s=s:`` takes one)."""
     try:
-        return len(inspect.signature(fn).parameters) == n
+        params = inspect.signature(fn).parameters.values()
     except (TypeError, ValueError):
-        return False
+        return 1
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return sum(1 for p in params if p.kind in kinds and p.default is inspect.Parameter.empty)

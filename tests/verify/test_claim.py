@@ -81,3 +81,14 @@ def test_pdf_marginal_error_estimate_sees_a_jump():
     exact = np.clip(lo + 0.7, 0, 1) - np.clip(lo, 0, 1)
     assert abs(p[0] - exact[0]) < 1e-14 and err[0] < 1e-14
     assert np.all(np.abs(p[1:] - exact[1:]) <= err[1:])
+
+
+def test_marginal_with_default_argument_is_density_valued():
+    """``lambda t, s=0.5: ...`` has one required parameter: a density-valued marginal, not a pdf."""
+    c = Claim(
+        _field,
+        data=pc.Gaussian(0.0, 1.0),
+        prior=pc.Gaussian(0.0, 1.0),
+        marginal=lambda t, s=0.5: pc.Gaussian(0.0, s + t),
+    )
+    assert isinstance(c.density_at(0.5), pc.Gaussian)
