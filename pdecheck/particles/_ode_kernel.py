@@ -3,7 +3,8 @@
 :func:`ode_paths` integrates dx/dt = f_t(x) — and, when asked, the instantaneous change of
 variables d/dt log p_t(X_t) = −∇·f_t(X_t) (seed eq. 12) — with an explicit Runge–Kutta tableau
 on a fixed time grid (forward or backward). Each particle is independent, so the result does
-not depend on the number of threads.
+not depend on the number of threads. Scratch arrays are allocated once per chunk of particles
+and the stage and bookkeeping helpers of :mod:`._kernels` are inlined.
 """
 
 from __future__ import annotations
@@ -11,7 +12,14 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from pdecheck.particles._kernels import fill_failed, finish_step, rk_stages, save_initial
+from pdecheck.particles._kernels import (
+    CHUNK,
+    chunk_range,
+    finish_step,
+    load_row,
+    rk_stages,
+    save_initial,
+)
 
 
 @numba.njit(cache=True, parallel=True)
@@ -39,65 +47,67 @@ def ode_paths(
     n, d = x0.shape
     stages = b.size
     keep_logp = div_mode != 0
-    for i in numba.prange(n):
-        x = x0[i].copy()
+    for chunk in numba.prange((n + CHUNK - 1) // CHUNK):
+        x = np.empty(d)
         k = np.empty((stages, d))
         xs = np.empty(d)
         xp = np.empty(d)
         fp = np.empty(d)
         fm = np.empty(d)
         divs = np.zeros(stages)
-        ell = 0.0
-        slot = save_initial(i, x, save_steps, samples)
-        if keep_logp and slot == 1:
-            dlogp[0, i] = 0.0
-        for step in range(times.size - 1):
-            t = times[step]
-            h = times[step + 1] - t
-            rk_stages(
-                kernel,
-                params,
-                t,
-                h,
-                x,
-                A,
-                c,
-                k,
-                xs,
-                divs,
-                div_mode,
-                div_kernel,
-                div_params,
-                xp,
-                fp,
-                fm,
-            )
-            for j in range(d):
-                acc = 0.0
-                for s in range(stages):
-                    acc += b[s] * k[s, j]
-                x[j] += h * acc
-            if keep_logp:
-                acc = 0.0
-                for s in range(stages):
-                    acc += b[s] * divs[s]
-                ell -= h * acc
-            slot = finish_step(
-                i,
-                step,
-                x,
-                ell,
-                lower,
-                upper,
-                has_domain,
-                save_steps,
-                slot,
-                samples,
-                dlogp,
-                keep_logp,
-                failed,
-                outside,
-            )
-            if failed[i]:
-                fill_failed(i, slot, samples, dlogp, keep_logp)
-                break
+        start, stop = chunk_range(chunk, n)
+        for i in range(start, stop):
+            load_row(x0, i, x)
+            ell = 0.0
+            slot = save_initial(i, x, save_steps, samples)
+            if keep_logp and slot == 1:
+                dlogp[0, i] = 0.0
+            for step in range(times.size - 1):
+                t = times[step]
+                h = times[step + 1] - t
+                rk_stages(
+                    kernel,
+                    params,
+                    t,
+                    h,
+                    x,
+                    A,
+                    c,
+                    k,
+                    xs,
+                    divs,
+                    div_mode,
+                    div_kernel,
+                    div_params,
+                    xp,
+                    fp,
+                    fm,
+                )
+                for j in range(d):
+                    acc = 0.0
+                    for s in range(stages):
+                        acc += b[s] * k[s, j]
+                    x[j] += h * acc
+                if keep_logp:
+                    acc = 0.0
+                    for s in range(stages):
+                        acc += b[s] * divs[s]
+                    ell -= h * acc
+                slot = finish_step(
+                    i,
+                    step,
+                    x,
+                    ell,
+                    lower,
+                    upper,
+                    has_domain,
+                    save_steps,
+                    slot,
+                    samples,
+                    dlogp,
+                    keep_logp,
+                    failed,
+                    outside,
+                )
+                if slot < 0:
+                    break
