@@ -241,13 +241,13 @@ def scaling(tiny: bool) -> Report:
                 "wall / N (ns)": wall / n * 1e9,
             },
         )
-    n = sizes[-2]
+    n, previous = sizes[-2], numba.get_num_threads()
     for threads in sorted({1, cores}):
         numba.set_num_threads(threads)
         try:
             wall, _ = best_of(ours(n, steps), 3)
         finally:
-            numba.set_num_threads(cores)
+            numba.set_num_threads(previous)
         rep.add(
             N=n,
             threads=threads,
