@@ -23,6 +23,68 @@ from pdecheck.particles._kernels import CHUNK, chunk_range, finish_step, load_ro
 from pdecheck.particles.rng import normal4, seed4
 
 
+@numba.njit(cache=True, inline="always")
+def _increment(given, dW, i, step, j, root, s0, s1, s2, s3):
+    """ΔW of particle i, step, component j: given, or √|h|·Z from the stream (s0, s1, s2, s3)."""
+    if given:
+        return dW[i, step, j], s0, s1, s2, s3
+    z, s0, s1, s2, s3 = normal4(s0, s1, s2, s3)
+    return root[step] * z, s0, s1, s2, s3
+
+
+@numba.njit(cache=True, inline="always")
+def _path(i, seed, given, scheme, multiplicative, kernels, grid, save_steps, box, out, scratch):
+    """Particle i from x0[i] to the end of the grid (or its failure). Inlined into
+    :func:`sde_paths` once per case with ``given``, ``scheme`` and ``multiplicative`` as
+    constants, so that the compiler drops the branches of the other cases from the step loop."""
+    drift, pp, diff_kernel, dpp = kernels
+    x0, times, h, root, g_left, g_mid, dW = grid
+    lower, upper, has_domain = box
+    samples, dummy, failed, outside = out
+    x, f, fb, xb, gx, dw, xp, fp, fbp, xbp, gxp = scratch
+    d = x.size
+    s0, s1, s2, s3 = seed4(seed, i)
+    load_row(x0, i, x)
+    slot = save_initial(i, x, save_steps, samples)
+    for step in range(times.size - 1):
+        t = times[step]
+        hk = h[step]
+        drift(t, xp, d, pp, fp)
+        if scheme == 0:
+            if multiplicative:
+                diff_kernel(t, xp, d, dpp, gxp)
+            for j in range(d):
+                dwj, s0, s1, s2, s3 = _increment(given, dW, i, step, j, root, s0, s1, s2, s3)
+                g = gx[j] if multiplicative else g_left[step]
+                x[j] = x[j] + f[j] * hk + g * dwj
+        else:
+            g = g_mid[step]
+            for j in range(d):
+                dw[j], s0, s1, s2, s3 = _increment(given, dW, i, step, j, root, s0, s1, s2, s3)
+                xb[j] = x[j] + f[j] * hk + g * dw[j]
+            drift(t + hk, xbp, d, pp, fbp)
+            for j in range(d):
+                x[j] = x[j] + 0.5 * (f[j] + fb[j]) * hk + g * dw[j]
+        slot = finish_step(
+            i,
+            step,
+            x,
+            0.0,
+            lower,
+            upper,
+            has_domain,
+            save_steps,
+            slot,
+            samples,
+            dummy,
+            False,
+            failed,
+            outside,
+        )
+        if slot < 0:
+            return
+
+
 @numba.njit(cache=True, parallel=True)
 def sde_paths(
     drift,
@@ -50,67 +112,48 @@ def sde_paths(
     n, d = x0.shape
     steps = times.size - 1
     given = dW.shape[0] == n
-    dummy = np.zeros((1, 1))
+    box = (lower, upper, has_domain)
+    out = (samples, np.zeros((1, 1)), failed, outside)
     h = np.empty(steps)
     root = np.empty(steps)
     for step in range(steps):
         h[step] = times[step + 1] - times[step]
         root[step] = math.sqrt(abs(h[step]))
+    grid = (x0, times, h, root, g_left, g_mid, dW)
     for c in numba.prange((n + CHUNK - 1) // CHUNK):
-        x = np.empty(d)
-        f = np.empty(d)
-        fb = np.empty(d)
-        xb = np.empty(d)
-        gx = np.empty(d)
-        dw = np.empty(d)
-        xp, fp, fbp, xbp, gxp = x.ctypes, f.ctypes, fb.ctypes, xb.ctypes, gx.ctypes
-        pp, dpp = params.ctypes, diff_params.ctypes
+        x, f, fb, xb, gx = np.empty(d), np.empty(d), np.empty(d), np.empty(d), np.empty(d)
+        pointers = (x.ctypes, f.ctypes, fb.ctypes, xb.ctypes, gx.ctypes)
+        scratch = (x, f, fb, xb, gx, np.empty(d), *pointers)
+        kernels = (drift, params.ctypes, diff_kernel, diff_params.ctypes)
         start, stop = chunk_range(c, n)
         for i in range(start, stop):
-            s0, s1, s2, s3 = seed4(seed, i)
-            load_row(x0, i, x)
-            slot = save_initial(i, x, save_steps, samples)
-            for step in range(steps):
-                t = times[step]
-                hk = h[step]
-                if given:
-                    for j in range(d):
-                        dw[j] = dW[i, step, j]
-                else:
-                    for j in range(d):
-                        z, s0, s1, s2, s3 = normal4(s0, s1, s2, s3)
-                        dw[j] = root[step] * z
-                drift(t, xp, d, pp, fp)
-                if scheme == 0:
-                    if multiplicative:
-                        diff_kernel(t, xp, d, dpp, gxp)
-                    else:
-                        for j in range(d):
-                            gx[j] = g_left[step]
-                    for j in range(d):
-                        x[j] = x[j] + f[j] * hk + gx[j] * dw[j]
-                else:
-                    g = g_mid[step]
-                    for j in range(d):
-                        xb[j] = x[j] + f[j] * hk + g * dw[j]
-                    drift(t + hk, xbp, d, pp, fbp)
-                    for j in range(d):
-                        x[j] = x[j] + 0.5 * (f[j] + fb[j]) * hk + g * dw[j]
-                slot = finish_step(
+            if given:
+                _path(
                     i,
-                    step,
-                    x,
-                    0.0,
-                    lower,
-                    upper,
-                    has_domain,
+                    seed,
+                    True,
+                    scheme,
+                    multiplicative,
+                    kernels,
+                    grid,
                     save_steps,
-                    slot,
-                    samples,
-                    dummy,
-                    False,
-                    failed,
-                    outside,
+                    box,
+                    out,
+                    scratch,
                 )
-                if slot < 0:
-                    break
+            elif scheme == 0 and not multiplicative:  # the common case: additive EM
+                _path(i, seed, False, 0, False, kernels, grid, save_steps, box, out, scratch)
+            else:
+                _path(
+                    i,
+                    seed,
+                    False,
+                    scheme,
+                    multiplicative,
+                    kernels,
+                    grid,
+                    save_steps,
+                    box,
+                    out,
+                    scratch,
+                )
