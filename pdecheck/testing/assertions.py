@@ -81,14 +81,21 @@ def assert_transports(
     return assert_verdict(verdict, check="assert_transports")
 
 
-def assert_green_function(subject: Any, x0: ArrayLike, **options: Any) -> Any:
+def assert_green_function(
+    subject: Any,
+    x0: ArrayLike,
+    *,
+    alpha: float | None = None,
+    n: int | None = None,
+    **options: Any,
+) -> Any:
     """Assert seed eqs. 8 and 12 and the PDE residual for the conditional path of ``subject``
-    started at ``x0`` (:func:`pdecheck.check_green_function`). Returns the verdict."""
+    started at ``x0`` (:func:`pdecheck.check_green_function`), with the session's false-alarm
+    rate and particle count unless given. Returns the verdict."""
     from pdecheck.verify import check_green_function
 
-    return assert_verdict(
-        check_green_function(subject, x0, **options), check="assert_green_function"
-    )
+    verdict = check_green_function(subject, x0, alpha=_alpha(alpha), n=_n(n), **options)
+    return assert_verdict(verdict, check="assert_green_function")
 
 
 def assert_order(study: Any, expected: float, tol: float = ORDER_TOL) -> float:
