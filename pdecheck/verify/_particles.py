@@ -109,8 +109,11 @@ def run_particles(
     for t in save_times:
         xf = run_f.samples[run_f.index(t)][ok]
         xc = run_c.samples[run_c.index(t)][ok]
-        samples.append(xf)
         delta.append(np.abs(xf - xc))
+        if claim.boundary == "periodic" and domain is not None:
+            lo, hi = domain
+            xf = lo + np.mod(xf - lo, hi - lo)
+        samples.append(xf)
     return ParticleRun(
         times=np.asarray(save_times, dtype=float),
         samples=samples,

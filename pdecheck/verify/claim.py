@@ -31,6 +31,8 @@ __all__ = ["Claim", "PdfDensity", "as_claim"]
 Array = NDArray[np.float64]
 Field = Callable[[float, Array], Array]
 
+#: walls of the domain: closed, open (mass leaves and is counted) or periodic
+BOUNDARIES = ("zero-flux", "outflow", "periodic")
 #: Gauss–Legendre nodes per cell side for the cubature of a pdf-only marginal
 QUAD_NODES = 4
 
@@ -77,11 +79,14 @@ class PdfDensity(Density):
         vals = self.pdf(pts.reshape(-1, self.dim)).reshape(lo.shape[0], -1)
         return np.asarray(vals @ wq * np.prod(width, axis=1), dtype=float)
 
-    def box_probability_with_error(self, lower: ArrayLike, upper: ArrayLike) -> tuple[Array, Array]:
-        """(P, |P − P_coarse|): the halved-box rule and its difference to the plain rule."""
+    def box_probability_with_error(
+        self, lower: ArrayLike, upper: ArrayLike, splits: int = 1
+    ) -> tuple[Array, Array]:
+        """(P, |P − P_coarse|): the rule on each box cut into (2·splits)^d sub-boxes, and its
+        difference to the rule on splits^d sub-boxes (cut large boxes over peaked densities)."""
         lo, hi = self._boxes(lower, upper)
-        fine = self._rule(lo, hi, 2)
-        coarse = self._rule(lo, hi, 1)
+        fine = self._rule(lo, hi, 2 * splits)
+        coarse = self._rule(lo, hi, splits)
         return fine, np.abs(fine - coarse)
 
     def box_probability(self, lower: ArrayLike, upper: ArrayLike) -> Array:
@@ -123,7 +128,8 @@ class Claim:
     - ``marginal``: ``t -> Density`` or a pdf ``p(t, x)``; None when the user has none.
     - ``defined``: optional ``(t, x) -> bool array``, where the field is defined (compact priors
       leave 0/0 gaps, DESIGN.md "Marginal field").
-    - ``domain``: optional box (lower, upper) for the grid.
+    - ``domain``: optional box (lower, upper) for the grid; ``boundary`` its walls
+      ("zero-flux", "outflow", or "periodic", where particles are wrapped into the box).
     """
 
     def __init__(
@@ -137,6 +143,7 @@ class Claim:
         T: float = 1.0,
         defined: Callable[[float, Array], Array] | None = None,
         domain: tuple[ArrayLike, ArrayLike] | None = None,
+        boundary: str = "zero-flux",
         name: str | None = None,
     ) -> None:
         if (field is None) == (sde is None):
@@ -168,7 +175,14 @@ class Claim:
         self.marginal = None if marginal is None else _marginal_function(marginal, self.dim)
         self.defined = defined
         self.domain = None if domain is None else _box(domain, self.dim)
+        if boundary not in BOUNDARIES or (boundary == "periodic" and domain is None):
+            raise ValueError(
+                f"boundary={boundary!r} must be one of {BOUNDARIES}; 'periodic' needs a domain"
+            )
+        self.boundary = boundary
         self.name = name or ("SDE claim" if self.diffusion is not None else "ODE claim")
+        #: the time span a verification uses when none is given (a case's own span)
+        self.t_span: tuple[float, float] = (0.0, self.T)
 
     @property
     def is_sde(self) -> bool:
@@ -293,19 +307,25 @@ def _from_case(case: Any) -> Claim:
         )
     T = max(t0, t1)
     start = min(t0, t1)
-    data = prob.marginal(start) if start > 0 else prob.initial
+    try:
+        data = prob.marginal(start)
+    except (ValueError, ZeroDivisionError, FloatingPointError):  # atomic data: no density at 0
+        data = prob.initial if t0 == start else prob.marginal(start + 1e-12 * T)
     kwargs: dict[str, Any] = (
         {"sde": (prob.drift, prob.diffusion)} if prob.diffusion else {"field": prob.drift}
     )
-    return Claim(
+    claim = Claim(
         **kwargs,
         data=data,
         prior=prob.marginal(T),
         marginal=prob.marginal,
         T=T,
         domain=prob.domain,
+        boundary=prob.boundary,
         name=f"case {c.id}",
     )
+    claim.t_span = (float(t0), float(t1))
+    return claim
 
 
 def _required_args(fn: Any) -> int:

@@ -72,8 +72,9 @@ def verify_transport(
     """Verify that ``subject`` carries p_{t_0} to p_{t_1} along the marginals it claims.
 
     ``subject``: a :class:`~pdecheck.verify.Claim`, a pdecheck path (with ``data``), an SDE
-    with a closed-form marginal (with ``data``) or a case id. ``t_span`` (default (0, T)) may
-    decrease: a generation run from the prior at T towards the data. ``n`` particles, ``grid``
+    with a closed-form marginal (with ``data``) or a case id. ``t_span`` (default (0, T), or
+    the case's own span) may decrease: a generation run from the prior at T towards the data.
+    ``n`` particles, ``grid``
     (cells per axis of the finest grid, divisible by 4, or a :class:`~pdecheck.grid.Grid`),
     ``n_times`` check times, ``steps`` coarse particle steps, ``seed`` for the initial samples
     and the noise. Returns a :class:`~pdecheck.verify.Verdict`.
@@ -196,7 +197,7 @@ def _positive_int(name: str, value: Any) -> int:
 
 def _check_span(t_span: Any, claim: Claim) -> tuple[float, float]:
     if t_span is None:
-        return 0.0, claim.T
+        return claim.t_span
     try:
         t0, t1 = (float(v) for v in t_span)
     except (TypeError, ValueError):
