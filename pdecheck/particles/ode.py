@@ -134,9 +134,7 @@ def _batched(
             k: list[Array] = []
             dl = np.zeros(state.x.shape[0])
             for s in range(tab.stages):
-                xs = state.x + h * sum(
-                    (tab.A[s, m] * k[m] for m in range(s)), np.zeros_like(state.x)
-                )
+                xs = state.x + h * _stage_sum(tab.A[s, :s], k)
                 ts = t[step] + tab.c[s] * h
                 k.append(evaluate(field, ts, xs))
                 if div is not None:
@@ -146,6 +144,16 @@ def _batched(
             if state.active.size == 0:
                 break
     return state.out, time.perf_counter() - start, 0.0
+
+
+def _stage_sum(weights: Array, k: list[Array]) -> Array | float:
+    """Σ_m a_m k_m accumulated from 0.0 in the order of the compiled kernel; the terms with
+    a_m = 0 are skipped (adding ±0 changes nothing), so no zero array is built or scaled."""
+    acc: Array | float = 0.0
+    for a, km in zip(weights, k, strict=False):
+        if a != 0.0:
+            acc = acc + a * km
+    return acc
 
 
 def _fd_divergence(field: Any) -> Divergence:

@@ -196,9 +196,10 @@ def _init_states(seed, n):
 def _fill_normals(states, out):
     n, m = out.shape
     for i in numba.prange(n):
-        s = states[i]
+        s0, s1, s2, s3 = states[i, 0], states[i, 1], states[i, 2], states[i, 3]
         for k in range(m):
-            out[i, k] = normal(s)
+            out[i, k], s0, s1, s2, s3 = normal4(s0, s1, s2, s3)
+        states[i, 0], states[i, 1], states[i, 2], states[i, 3] = s0, s1, s2, s3
 
 
 def _as_seed(seed: Any) -> np.uint64:

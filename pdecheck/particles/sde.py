@@ -214,10 +214,9 @@ def _batched(
         for step in range(t.size - 1):
             h = t[step + 1] - t[step]
             if states is not None:
-                fill_normals(
-                    states, z
-                )  # every stream advances, failed ones too: streams stay aligned
-                dw = np.sqrt(abs(h)) * z[state.active]
+                # every stream advances, failed ones too: streams stay aligned
+                fill_normals(states, z)
+                dw = np.sqrt(abs(h)) * (z if state.active.size == n else z[state.active])
             else:
                 dw = dW[state.active, step]
             xk = state.x
