@@ -24,7 +24,7 @@ from pdecheck.verify._budget import (
     ks_displacement_budget,
     proportion_interval,
 )
-from pdecheck.verify._grid import GridRun, restrict, run_grids
+from pdecheck.verify._grid import BOX_TOL, GridRun, restrict, run_grids
 from pdecheck.verify._particles import ParticleRun, run_particles
 from pdecheck.verify.claim import Claim, PdfDensity
 from pdecheck.verify.verdict import Check, Flag, Verdict
@@ -102,7 +102,7 @@ def grids(
         "gci": run.gci,
         "cfl_max": run.diagnostics[-1].cfl_max,
     }
-    if run.truncated > 0:
+    if run.truncated > BOX_TOL:
         verdict.flags.append(
             Flag(
                 "tail-mass",

@@ -40,6 +40,7 @@ from pdecheck.densities import Density, PointMixture
 from pdecheck.verify import _checks
 from pdecheck.verify._endpoint import binned_tv, gelbrich_w2
 from pdecheck.verify._gaps import undefined_regions
+from pdecheck.verify._grid import BOX_TOL
 from pdecheck.verify.claim import Claim, PdfDensity, as_claim
 from pdecheck.verify.verdict import Flag, Profile, Verdict
 
@@ -52,8 +53,6 @@ METHODS = ("exact", "grid", "particles")
 GRID_CELLS = {1: 256, 2: 64, 3: 16}
 #: default coarse particle steps over t_span (the fine run halves them): RK4 / Euler–Maruyama
 PARTICLE_STEPS = {"ode": 32, "sde": 256}
-#: the box holds all but this much of the mass of every density it is sized from
-BOX_TOL = 1e-9
 
 
 def verify_transport(

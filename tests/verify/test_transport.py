@@ -205,3 +205,13 @@ def test_built_in_cases_pass(case_id):
     v = _quiet(case_id)
     assert v.passed, v.summary()
     assert v.subject == f"case {case_id}"
+
+
+def test_pdecheck_sde_object_with_data():
+    """A pdecheck linear SDE is a consistent claim: its closed-form marginal N(a_t m, a_t² V + b_t²)
+    is what grid and particles produce (CATALOGUE S1)."""
+    from pdecheck.sde import OU
+
+    v = _quiet(OU(), pc.GaussianMixture([-1.0, 1.0], 0.3))
+    assert v.passed, v.summary()
+    assert not [f for f in v.flags if f.code == "tail-mass"]  # 1e-16 of tail mass is not news
