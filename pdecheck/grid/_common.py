@@ -1,0 +1,144 @@
+"""Pieces every grid solver shares: the initial cell averages, the time span and saving
+schedule, step-size checks and the time loop that lands exactly on the saved times.
+
+Backward runs (``t_span`` decreasing) use the same steppers with a positive step and the time
+running down: the velocity of the stepper is sign · f_t with sign = −1 (for pure transport this
+is exactly ∂_t p = −∇·(f p) integrated backward).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from pdecheck._validate import _short
+from pdecheck.densities import Density
+from pdecheck.grid.mesh import Grid
+from pdecheck.grid.solution import Diagnostics, GridSolution
+
+__all__ = ["check_dt", "clip_step", "initial_averages", "march", "save_times", "time_span"]
+
+Array = NDArray[np.float64]
+
+
+def initial_averages(p0: Any, grid: Grid, *, normalize: bool = False, tol: float = 1e-10) -> Array:
+    """Cell averages of p0: exact for a Density (which must hold its mass in the box to
+    ``tol``), checked (finite, >= 0, shape, unit mass) for an array."""
+    if not isinstance(grid, Grid):
+        raise TypeError(f"grid={grid!r} must be a pdecheck.grid.Grid")
+    if isinstance(p0, Density):
+        grid.check_holds(p0, tol)
+        return np.ascontiguousarray(grid.cell_averages(p0))
+    arr = np.array(p0, dtype=float)
+    if arr.shape != grid.shape:
+        raise ValueError(
+            f"p0 has shape {arr.shape}; it must be the grid's shape {grid.shape} (cell averages)"
+        )
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(
+            f"p0 contains {np.count_nonzero(~np.isfinite(arr))} non-finite value(s); it must "
+            "be finite"
+        )
+    if arr.min() < 0:
+        raise ValueError(f"p0 has a negative cell average {arr.min()!r}; densities must be >= 0")
+    mass = grid.mass(arr)
+    if mass <= 0:
+        raise ValueError("p0 has zero mass; a density must have positive mass")
+    if normalize:
+        arr /= mass
+    elif abs(mass - 1.0) > tol:
+        raise ValueError(
+            f"p0 has mass {mass!r}; the rule is mass 1 to tol={tol:g} (pass normalize=True to "
+            "rescale)"
+        )
+    return np.ascontiguousarray(arr)
+
+
+def time_span(t_span: Any) -> tuple[float, float, float]:
+    """(t0, t1, sign) with sign = +1 forward and −1 backward; t0 == t1 is an error."""
+    try:
+        t0, t1 = (float(v) for v in t_span)
+    except (TypeError, ValueError):
+        raise ValueError(f"t_span={t_span!r} must be a pair (t0, t1) of finite numbers") from None
+    if not (np.isfinite(t0) and np.isfinite(t1)):
+        raise ValueError(f"t_span={t_span!r} must be finite")
+    if t0 == t1:
+        raise ValueError(f"t_span={t_span!r} is empty; t1 must differ from t0")
+    return t0, t1, (1.0 if t1 > t0 else -1.0)
+
+
+def save_times(save_at: ArrayLike | None, t0: float, t1: float) -> Array:
+    """The saved times, ordered in the direction of integration, inside [t0, t1]; t0 (the
+    initial density) and t1 are always included."""
+    sign = 1.0 if t1 > t0 else -1.0
+    if save_at is None:
+        return np.array([t0, t1])
+    arr = np.atleast_1d(np.asarray(save_at, dtype=float))
+    lo, hi = min(t0, t1), max(t0, t1)
+    if arr.ndim != 1 or not np.all(np.isfinite(arr)) or np.any((arr < lo) | (arr > hi)):
+        raise ValueError(
+            f"save_at={_short(save_at)} must be finite times inside t_span [{lo!r}, {hi!r}]"
+        )
+    arr = np.unique(np.concatenate([[t0, t1], arr]))
+    return arr if sign > 0 else arr[::-1].copy()
+
+
+def check_dt(dt: Any) -> float | None:
+    if dt is None:
+        return None
+    value = float(dt)
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"dt={dt!r} must be a positive finite step (its sign follows t_span)")
+    return value
+
+
+#: step(t, dt_max, p) -> dt taken, writing the new state into p; dt_max bounds the step
+Stepper = Callable[[float, float, Array], float]
+
+
+def clip_step(h: float, remaining: float) -> float:
+    """The step to take: h, or all that remains when h covers it up to round-off (so that a
+    run of fixed steps does not end with a 1e-13 sliver)."""
+    return remaining if remaining <= h * (1 + 1e-8) else h
+
+
+def march(
+    step: Stepper,
+    p: Array,
+    grid: Grid,
+    times: Array,
+    diag: Diagnostics,
+    outflow: Callable[[], Array] | None = None,
+) -> GridSolution:
+    """Advance p (3-D padded state, modified in place) through ``times``, saving at each."""
+    start = time.perf_counter()
+    t0 = float(times[0])
+    sign = 1.0 if times[-1] >= t0 else -1.0
+    saved = np.empty((times.size, *grid.shape))
+    saved[0] = p.reshape(grid.shape)
+    diag.initial_mass = grid.mass(p)
+    diag.min_density = float(p.min())
+    t = t0
+    for s in range(1, times.size):
+        target = float(times[s])
+        while sign * (target - t) > 0:
+            remaining = abs(target - t)
+            dt = step(t, remaining, p)
+            # land on the target exactly when the step covers what was left
+            t = target if dt >= remaining * (1 - 1e-12) else t + sign * dt
+            total = grid.mass(p) + (float(outflow().sum()) if outflow is not None else 0.0)
+            drift = abs(total - diag.initial_mass) / diag.initial_mass
+            diag.max_mass_drift = max(diag.max_mass_drift, drift)
+            diag.min_density = min(diag.min_density, float(p.min()))
+        saved[s] = p.reshape(grid.shape)
+    diag.final_mass = grid.mass(p)
+    diag.wall_time = time.perf_counter() - start
+    if diag.min_density < 0:
+        diag.flag(f"negative density: min {diag.min_density:.3e}")
+    if diag.flushed_mass > 0:
+        diag.flag(f"flushed negative round-off of total mass {diag.flushed_mass:.3e} to 0")
+    return GridSolution(grid, times.copy(), saved, diag)

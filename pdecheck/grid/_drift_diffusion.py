@@ -1,0 +1,199 @@
+"""The drift–diffusion operator A(t) p = −∇·(f_t p) + D_t Δp with Chang–Cooper fluxes, and the
+time steps built on it: implicit Euler by dimension splitting, SSP-RK2, and Douglas
+(Crank–Nicolson in 1-D). ``solve_fokker_planck`` and ``solve_heat`` are thin drivers over it.
+
+- implicit Euler (FOKKER-PLANCK.md §1): for each axis in turn (Lie splitting, the order
+  alternating between steps) solve (I − Δt A_k(t_{n+1})) x = q line by line; each sweep is a
+  positive, conservative M-matrix solve, so the step is positive and conservative for any Δt.
+  First order in time (splitting error O(Δt), zero when the A_k commute).
+- SSP-RK2 (Heun in Shu–Osher form): second order; positive iff Δt ≤ 1/max_i |A_ii|.
+- Douglas (heat only, D independent of x): y₀ = p + Δt A p, (I − ½Δt A_k) y_k = y_{k−1} − ½Δt A_k p;
+  Crank–Nicolson in 1-D, second order in Δt and h, unconditionally stable, not positive in
+  general (flagged).
+
+Public names: :class:`DriftDiffusion`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from numpy.typing import NDArray
+
+from pdecheck.grid import _kernels_flux as kf
+from pdecheck.grid import _kernels_implicit as ki
+from pdecheck.grid._faces import FaceField, face_shape, padded_shape, sweep_view
+from pdecheck.grid.boundaries import OUTFLOW, PERIODIC
+from pdecheck.grid.mesh import Grid
+from pdecheck.grid.solution import Diagnostics
+
+__all__ = ["DriftDiffusion"]
+
+Array = NDArray[np.float64]
+
+
+class DriftDiffusion:
+    """A(t) on ``grid``: drift ``faces`` (None for pure diffusion) times ``sign`` and D(t)."""
+
+    def __init__(
+        self,
+        grid: Grid,
+        codes: NDArray[np.int64],
+        faces: FaceField | None,
+        diffusion: Callable[[float], float],
+        sign: float,
+        diag: Diagnostics,
+    ) -> None:
+        self.grid, self.codes, self.faces, self.diffusion, self.sign, self.diag = (
+            grid,
+            codes,
+            faces,
+            diffusion,
+            sign,
+            diag,
+        )
+        shape3 = padded_shape(grid)
+        self.velocity = (
+            faces.velocity
+            if faces is not None
+            else [np.zeros(face_shape(shape3, k)) for k in range(3)]
+        )
+        self.flux = [np.zeros(face_shape(shape3, k)) for k in range(3)]
+        self.zero_flux = [np.zeros(face_shape(shape3, k)) for k in range(3)]
+        self.buffers = (np.empty(shape3), np.empty(shape3), np.empty(shape3))
+        self.cprime = np.empty(shape3)
+        self.rh = np.zeros(3)
+        self.rh[: grid.dim] = 1.0 / grid.h
+        self.area = grid.cell_volume / grid.h
+        self.periodic = [bool(codes[k, 0] == PERIODIC) for k in range(grid.dim)]
+        self.outflow_walls = [bool(np.any(codes[k] == OUTFLOW)) for k in range(grid.dim)]
+        self.outflow = np.zeros((grid.dim, 2))
+        self.order = list(range(grid.dim))
+
+    # -- coefficients ---------------------------------------------------------------------
+    def at(self, t: float) -> float:
+        """Load the drift at time t into the face velocities; return D_t."""
+        if self.faces is not None:
+            self.faces.update(t, self.sign)
+        value = float(self.diffusion(t))
+        if not np.isfinite(value) or value < 0:
+            raise ValueError(f"diffusion D at t={t!r} is {value!r}; it must be finite and >= 0")
+        if value > 0 and self.faces is not None:
+            umax = max(
+                float(np.abs(self.velocity[k]).max()) * self.grid.h[k] for k in range(self.grid.dim)
+            )
+            self.diag.peclet_max = max(self.diag.peclet_max, umax / value)
+        return value
+
+    def rate(self, diffusion: float) -> float:
+        """max_i |A_ii| for the loaded coefficients."""
+        u = self.velocity
+        return float(ki.max_generator_rate(u[0], u[1], u[2], diffusion, self.rh, self.grid.dim))
+
+    def _fluxes(self, q: Array, diffusion: float, axis: int) -> None:
+        k = axis
+        ki.cc_fluxes(
+            sweep_view(q, k),
+            sweep_view(self.velocity[k], k),
+            sweep_view(self.flux[k], k),
+            diffusion,
+            self.grid.h[k],
+            self.periodic[k],
+            self.outflow_walls[k],
+        )
+
+    def _count_outflow(self, weight: float, axis: int) -> None:
+        if not self.periodic[axis]:
+            view = sweep_view(self.flux[axis], axis)
+            self.outflow[axis, 0] -= weight * self.area[axis] * float(view[:, 0, :].sum())
+            self.outflow[axis, 1] += weight * self.area[axis] * float(view[:, -1, :].sum())
+
+    def _explicit(
+        self,
+        p: Array,
+        a: float,
+        q: Array,
+        b: float,
+        dt: float,
+        diffusion: float,
+        clamp: bool,
+        out: Array,
+    ) -> None:
+        """out = a p + b (q + Δt A q), with the wall outflow counted (weight b Δt)."""
+        for k in range(self.grid.dim):
+            self._fluxes(q, diffusion, k)
+            self._count_outflow(b * dt, k)
+        f = self.flux
+        self.diag.flushed_mass += self.grid.cell_volume * kf.combine_update(
+            p, a, q, b, dt, f[0], f[1], f[2], self.rh, clamp, out
+        )
+
+    def _sweep(self, q: Array, diffusion: float, dt: float, axis: int, out: Array) -> None:
+        """(I − Δt A_axis) out = q; outflow through the walls of that axis counted."""
+        k = axis
+        if self.periodic[k]:
+            raise ValueError(
+                "implicit line solves need non-periodic walls on every axis "
+                "(boundary='periodic' given)"
+            )
+        u, x = sweep_view(self.velocity[k], k), sweep_view(out, k)
+        ki.implicit_sweep(
+            sweep_view(q, k),
+            u,
+            diffusion,
+            self.grid.h[k],
+            dt,
+            self.outflow_walls[k],
+            sweep_view(self.cprime, k),
+            x,
+        )
+        if self.outflow_walls[k]:
+            self.outflow[k, 0] += (
+                dt * self.area[k] * float((np.maximum(-u[:, 0, :], 0.0) * x[:, 0, :]).sum())
+            )
+            self.outflow[k, 1] += (
+                dt * self.area[k] * float((np.maximum(u[:, -1, :], 0.0) * x[:, -1, :]).sum())
+            )
+
+    # -- steps ----------------------------------------------------------------------------
+    def implicit_euler(self, t: float, dt: float, p: Array) -> None:
+        """p <- Lie-split implicit Euler step with the coefficients at t + sign Δt."""
+        diffusion = self.at(t + self.sign * dt)
+        src = p
+        for s, k in enumerate(self.order):
+            out = self.buffers[s % 2]
+            self._sweep(src, diffusion, dt, k, out)
+            src = out
+        p[...] = src
+        self.order.reverse()
+
+    def ssprk2(self, t: float, dt: float, p: Array, bound_ok: bool) -> None:
+        """p <- Heun step (stages at t and t + sign Δt); positive when Δt max|A_ii| ≤ 1."""
+        b0, b1 = self.buffers[0], self.buffers[1]
+        diffusion = self.at(t)
+        self._explicit(p, 0.0, p, 1.0, dt, diffusion, bound_ok, b0)
+        diffusion = self.at(t + self.sign * dt)
+        self._explicit(p, 0.5, b0, 0.5, dt, diffusion, bound_ok, b1)
+        p[...] = b1
+
+    def euler(self, t: float, dt: float, p: Array, bound_ok: bool) -> None:
+        """p <- forward Euler step."""
+        diffusion = self.at(t)
+        self._explicit(p, 0.0, p, 1.0, dt, diffusion, bound_ok, self.buffers[0])
+        p[...] = self.buffers[0]
+
+    def douglas(self, t: float, dt: float, p: Array) -> None:
+        """p <- Douglas step with D at the midpoint (Crank–Nicolson in 1-D); pure diffusion."""
+        diffusion = self.at(t + 0.5 * self.sign * dt)
+        y, tmp = self.buffers[0], self.buffers[1]
+        self._explicit(p, 0.0, p, 1.0, dt, diffusion, False, y)
+        for k in range(self.grid.dim):
+            self._fluxes(p, diffusion, k)
+            single = [self.flux[j] if j == k else self.zero_flux[j] for j in range(3)]
+            # tmp = y − ½Δt A_k p = y + ½Δt ∇_k·F_k(p)
+            kf.combine_update(
+                y, 0.0, y, 1.0, -0.5 * dt, single[0], single[1], single[2], self.rh, False, tmp
+            )
+            self._sweep(tmp, diffusion, 0.5 * dt, k, y)
+        p[...] = y
