@@ -215,3 +215,29 @@ def test_pdecheck_sde_object_with_data():
     v = _quiet(OU(), pc.GaussianMixture([-1.0, 1.0], 0.3))
     assert v.passed, v.summary()
     assert not [f for f in v.flags if f.code == "tail-mass"]  # 1e-16 of tail mass is not news
+
+
+def test_verdict_false_alarm_rate_is_at_most_alpha():
+    """A correct claim (f = −x carries N(0, 1) to N(0, e^{−2t}), CATALOGUE L4) verified with 100
+    seeds at α = 0.2, particles only (n = 300; two checks at α/2 each, Bonferroni): a correct
+    claim fails with probability <= α, so the number of failed verdicts is stochastically below
+    Bin(100, 0.2); exceeding its 0.999 quantile has probability < 1e-3."""
+    from scipy import stats
+
+    claim = pc.Claim(
+        lambda t, x: -x,
+        data=pc.Gaussian(0.0, 1.0),
+        prior=pc.Gaussian(0.0, math.exp(-1.0)),
+        marginal=lambda t: pc.Gaussian(0.0, math.exp(-t)),
+    )
+    kw = {"methods": ("exact", "particles"), "alpha": 0.2, "n": 300, "n_times": 2}
+    alarms = sum(not _quiet(claim, seed=s, **kw).passed for s in range(100))
+    assert alarms <= stats.binom.ppf(0.999, 100, 0.2)
+    # the same machinery rejects a prior that is 15 % too wide every time
+    wrong = pc.Claim(
+        lambda t, x: -x,
+        data=pc.Gaussian(0.0, 1.0),
+        prior=pc.Gaussian(0.0, 1.15 * math.exp(-1.0)),
+        marginal=lambda t: pc.Gaussian(0.0, 1.15**t * math.exp(-t)),
+    )
+    assert sum(not _quiet(wrong, seed=s, **{**kw, "n": 3000}).passed for s in range(5)) == 5
