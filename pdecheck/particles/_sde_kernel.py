@@ -9,7 +9,8 @@ the result is the same for any number of threads.
 
 Speed: the stream's state lives in four local scalars (registers; :func:`.rng.normal4`), the
 field pointers and scratch arrays are set up once per chunk of particles, step sizes and √|h|
-once per call, and the per-step bookkeeping (:func:`._kernels.finish_step`) is inlined.
+once per call, the per-step bookkeeping (:func:`._kernels.finish_step`) is inlined, and the
+noise is drawn after the (opaque) field call so that increments never pass through memory.
 """
 
 from __future__ import annotations
