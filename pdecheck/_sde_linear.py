@@ -133,9 +133,11 @@ class VESDE(LinearSDE):
 
 class OU(LinearSDE):
     """Ornstein–Uhlenbeck (CATALOGUE S1): dX = −θX dt + σ dW; p(x_t|x_0) =
-    N(x_0 e^{−θt}, σ²(1 − e^{−2θt})/(2θ)), stationary N(0, σ²/(2θ))."""
+    N(x_0 e^{−θt}, σ²(1 − e^{−2θt})/(2θ)), stationary N(0, σ²/(2θ)). Time-homogeneous: T is
+    only the nominal horizon, the marginal exists for every t >= 0."""
 
     jit_kind = 3
+    time_homogeneous = True
 
     def __init__(self, theta: float = 1.0, sigma: float = 1.0, T: float = 1.0) -> None:
         self.theta = float(check_positive("theta", theta))
@@ -206,15 +208,26 @@ class GaussianLinkSDE(LinearSDE):
 
     @classmethod
     def from_schedule(cls, schedule: Any) -> GaussianLinkSDE:
-        """a = α, v = σ² (so v' = 2σσ') from a :class:`~pdecheck.schedules.Schedule`."""
+        """a = α, v = σ² from a :class:`~pdecheck.schedules.Schedule`, with v' = 2σσ'.
+
+        Where that product is 0·∞ (σ_0 = 0 with σ' ~ t^{−1/2}, as for VP and VE) v' is the
+        limit, taken as the one-sided adaptive difference of the smooth v = σ² (``_numdiff``,
+        relative accuracy ~1e-12): VP gives v'(0) = β_min and g_0 = √β_min, not NaN."""
+        link: GaussianLinkSDE
 
         def dv(t: ArrayLike) -> Array:
             with np.errstate(invalid="ignore"):
-                return 2.0 * schedule.sigma(t) * schedule.dsigma(t)
+                out = np.asarray(2.0 * schedule.sigma(t) * schedule.dsigma(t), dtype=float)
+            bad = ~np.isfinite(out)
+            if np.any(bad):
+                out = out.copy()
+                out[bad] = link._dv_numeric(np.asarray(t, dtype=float)[bad])
+            return out
 
-        return cls(
+        link = cls(
             schedule.alpha, schedule.dalpha, lambda t: schedule.sigma(t) ** 2, dv, T=schedule.T
         )
+        return link
 
     def _dv_numeric(self, t: ArrayLike) -> Array:
         from pdecheck._numdiff import derivative as _derivative

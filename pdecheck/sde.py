@@ -309,6 +309,9 @@ class LinearSDE(SDE):
 
     #: kind of the compiled evaluation (``pdecheck._jit.sde.linear_sde_coeffs``); −1: none
     jit_kind: int = -1
+    #: coefficients independent of t (OU): T is then only a nominal horizon and the marginals
+    #: exist for every t >= 0
+    time_homogeneous: bool = False
 
     def __init__(self, T: float = 1.0, *, name: str = "linear") -> None:
         super().__init__(ScoreDriftField(self), self._diffusion, T, name=name)
@@ -340,11 +343,14 @@ class LinearSDE(SDE):
 
     def marginal(self, data: Density, t: float) -> Density:
         """The exact p_t for point, Gaussian or Gaussian-mixture data p_0 (B.4: p_0 = Σ w_k
-        N(m_k, V_k) gives p_t = Σ w_k N(a_t m_k, a_t² V_k + b_t²)); p_0 itself at t = 0."""
+        N(m_k, V_k) gives p_t = Σ w_k N(a_t m_k, a_t² V_k + b_t²)); p_0 itself at t = 0.
+        t lies in [0, T], or in [0, ∞) for a time-homogeneous SDE."""
         from pdecheck._sde_linear import propagate
 
         tt = float(check_finite("t", t))
-        if not 0.0 <= tt <= self.T:
+        if self.time_homogeneous and tt < 0.0:
+            raise ValueError(f"t={t!r} must lie in [0, inf) (a time-homogeneous SDE)")
+        if not self.time_homogeneous and not 0.0 <= tt <= self.T:
             raise ValueError(f"t={t!r} must lie in [0, T] = [0, {self.T:g}]")
         return propagate(data, float(self.mean_coeff(tt)), float(self.var(tt)))
 

@@ -53,6 +53,42 @@ def test_point_data_at_t0_is_the_data():
 
 
 @pytest.mark.parametrize(
+    "schedule, builtin",
+    [
+        (pc.schedules.VP(), VPSDE()),
+        (pc.schedules.SubVP(), SubVPSDE()),
+        (pc.schedules.VE(), VESDE()),
+    ],
+)
+def test_link_sde_of_a_schedule_is_the_builtin_including_t0(schedule, builtin):
+    """S6 link from (α, σ) against the built-in SDE's closed-form g², t = 0 included. VP and VE
+    have σ' ~ t^{−1/2}, so v' = 2σσ' is 0·∞ at t = 0; its limit is v'(0) (VP: β_min, g_0 = √β_min;
+    VE: 2σ_min² ln(σ_max/σ_min)), never NaN."""
+    link = SDE.from_schedule(schedule)
+    t = np.array([0.0, 1e-9, 1e-3, 0.3, 1.0])
+    assert np.all(np.isfinite(link.diffusion(t)))
+    assert np.allclose(link.g2(t), builtin.g2(t), rtol=1e-8, atol=1e-12)
+    assert np.allclose(link.drift_coeff(t), builtin.drift_coeff(t), rtol=1e-12)
+    if isinstance(builtin, VPSDE):
+        assert link.diffusion(0.0) == pytest.approx(np.sqrt(builtin.beta_min), rel=1e-8)
+
+
+def test_ou_marginal_exists_beyond_the_nominal_horizon():
+    """OU is time-homogeneous: p_t(·|x_0) = N(x_0 e^{−θt}, σ²(1 − e^{−2θt})/2θ) for every t >= 0,
+    T = 1 notwithstanding (CATALOGUE S1); at t = 40 it is the stationary N(0, σ²/2θ)."""
+    theta, sigma, x0 = 2.0, 0.5, 1.5
+    ou = OU(theta, sigma)
+    for t in (2.0, 7.5):
+        p = ou.marginal(pc.PointMixture([x0]), t)
+        assert p.mean() == pytest.approx([x0 * np.exp(-theta * t)], rel=1e-12)
+        var = sigma**2 * (1 - np.exp(-2 * theta * t)) / (2 * theta)
+        assert p.cov()[0, 0] == pytest.approx(var, rel=1e-12)
+    assert ou.marginal(pc.PointMixture([x0]), 40.0).cov()[0, 0] == pytest.approx(
+        sigma**2 / (2 * theta)
+    )
+
+
+@pytest.mark.parametrize(
     "make, exc, words",
     [
         (lambda: SDE(3.0, lambda t: 1.0), TypeError, ["drift=3.0", "field"]),
@@ -63,7 +99,8 @@ def test_point_data_at_t0_is_the_data():
         (lambda: VPSDE(-0.1, 20.0), ValueError, ["beta_min", "> 0"]),
         (lambda: OU(theta=0.0), ValueError, ["theta", "> 0"]),
         (lambda: OU().marginal(pc.Uniform(0, 1), 0.5), TypeError, ["Uniform", "PointMixture"]),
-        (lambda: OU().marginal(pc.PointMixture([0.0]), 2.0), ValueError, ["t=2.0", "[0, T]"]),
+        (lambda: OU().marginal(pc.PointMixture([0.0]), -1.0), ValueError, ["t=-1.0", "[0, inf)"]),
+        (lambda: VPSDE().marginal(pc.PointMixture([0.0]), 2.0), ValueError, ["t=2.0", "[0, T]"]),
         (lambda: OU().same_marginal(lambda t, x: x, -1.0), ValueError, ["s=-1.0", ">= 0"]),
         (lambda: OU().same_marginal(lambda t, x: x, "big"), TypeError, ["s='big'", "number"]),
         (lambda: OU().reverse(None), TypeError, ["score=None", "callable"]),
