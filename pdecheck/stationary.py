@@ -11,6 +11,7 @@
 - :func:`step_bias` — the bias budget b ≥ sup|G − F| of a sampler on p: exact for ULA and
   annealed Langevin on Gaussians (pdecheck.exact.langevin), 0 for MALA started in p, None
   (unknown, reported as a flag) otherwise.
+- the grid half (SDEs, and samplers through their ε → 0 SDE): :mod:`pdecheck.stationary_grid`.
 - :func:`bias_curve`, :func:`stationary_histogram` — the data of the report page: ULA's exact
   bias against ε, and the long-run histogram against p's cell probabilities.
 
@@ -176,6 +177,8 @@ def verify_stationary(
     alpha: float = 1e-3,
     max_bias: float | None = None,
     seed: int = 0,
+    grid: Any = None,
+    potential: Any = None,
 ) -> Any:
     """Check that ``sampler`` (a :class:`~pdecheck.particles.langevin.Langevin`, ``MALA`` or
     ``AnnealedLangevin``) samples p in the long run → :class:`~pdecheck.verify.Verdict`.
@@ -186,6 +189,14 @@ def verify_stationary(
     :func:`step_bias` (exact for Gaussians; when unknown, b = 0 and a flag says so). With
     ``max_bias`` a deterministic check b ≤ max_bias is added. Annealed samplers are checked on
     their final states only (their chain is not stationary across levels).
+
+    Grid half (issue 9 item 3; :mod:`pdecheck.stationary_grid`): ``sampler`` may instead be an
+    autonomous SDE (a :class:`~pdecheck.sde.SDE` with constant g, or a pair (drift, g)); then
+    its Fokker–Planck steady state on ``grid`` (a :class:`~pdecheck.grid.Grid` or cells per
+    axis; default 100 in 1-D, 32 otherwise, on p's box) and two refinements is held to p's
+    exact cell averages with a Richardson budget. A Langevin sampler gets the same check when
+    ``grid`` is given, through its ε → 0 SDE dx = ½ s(x) dt + dW. With ``potential`` U (the
+    drift is −∇U) the discrete Gibbs state exp(−U_i/D)/Z is also checked to round-off.
     """
     from pdecheck.particles.langevin import AnnealedLangevin
     from pdecheck.verify import Check, Flag, Verdict
@@ -193,6 +204,10 @@ def verify_stationary(
     alpha = check_probability("alpha", alpha)
     if not isinstance(p, Density):
         raise TypeError(f"p={p!r} must be a Density")
+    if not hasattr(sampler, "run"):
+        verdict = Verdict(subject=f"{sampler!r} stationary on {p!r}", methods=("grid", "exact"))
+        _add_grid_half(verdict, sampler, p, grid, potential)
+        return verdict
     if getattr(sampler, "dim", p.dim) != p.dim:
         raise ValueError(
             f"sampler acts in dimension {sampler.dim} but p has dim={p.dim}; they must agree"
@@ -233,6 +248,17 @@ def verify_stationary(
         verdict.flags.append(
             Flag("nonfinite", run.flags["nonfinite"], "error", float(run.nonfinite))
         )
+    if annealed and sampler.step == "constant":
+        verdict.flags.append(
+            Flag(
+                "constant-step",
+                "annealed Langevin with a constant step α_i = ε (not ε σ_i²/σ_L², seed "
+                "Algorithm 1): step-size bias "
+                + ("unknown" if bias is None else f"{bias:.3g} (KS distance of its exact law)"),
+                "warning",
+                bias,
+            )
+        )
     if bias is None:
         verdict.flags.append(
             Flag(
@@ -255,7 +281,9 @@ def verify_stationary(
             thr,
             alpha=checks_alpha,
             budget=b,
-            detail=f"{final.shape[0]} independent chains, {how}",
+            detail=f"{final.shape[0]} independent chains, step-size bias "
+            + ("unknown" if bias is None else f"{bias:.3g}")
+            + f", {how}",
         )
     )
     if not annealed and run.trace is not None:
@@ -312,4 +340,21 @@ def verify_stationary(
                 detail=how,
             )
         )
+    if grid is not None or potential is not None:
+        verdict.methods = ("particles", "grid", "exact")
+        _add_grid_half(verdict, sampler, p, grid, potential)
     return verdict
+
+
+def _add_grid_half(verdict: Any, subject: Any, p: Density, grid: Any, potential: Any) -> None:
+    """Append the grid half's checks, flags and info to ``verdict``."""
+    from pdecheck.grid import Grid
+    from pdecheck.stationary_grid import grid_checks
+
+    if not isinstance(grid, Grid):
+        cells = (100 if p.dim == 1 else 32) if grid is None else grid
+        grid = Grid.for_density(p, cells, 1e-10)
+    checks, flags, info = grid_checks(subject, p, grid, potential=potential)
+    verdict.checks.extend(checks)
+    verdict.flags.extend(flags)
+    verdict.info.update(info)
