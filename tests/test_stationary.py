@@ -112,6 +112,11 @@ def test_annealed_constant_step_is_reported_with_its_bias():
     assert constant.checks[0].passed  # the samples follow the exact (biased) law
     assert constant.info["bias"] > 10 * scaled.info["bias"]
     assert any(f.code == "bias" for f in constant.flags)
+    # reported, not hidden: the flag and the number are in the summary a user reads
+    flag = next(f for f in constant.flags if f.code == "constant-step")
+    assert flag.value == constant.info["bias"]
+    assert f"{constant.info['bias']:.3g}" in constant.summary()
+    assert not any(f.code == "constant-step" for f in scaled.flags)
 
 
 def test_bias_curve_is_first_order_in_eps():
