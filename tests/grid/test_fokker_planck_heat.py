@@ -1,0 +1,130 @@
+"""Chang–Cooper Fokker–Planck and heat solvers: orders, stationary state, positivity, bounds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pdecheck.densities import Gaussian
+from pdecheck.grid import Grid, solve_fokker_planck, solve_heat
+
+
+def ou_exact(grid: Grid, t: float) -> np.ndarray:
+    """CATALOGUE S1 (θ = 1, σ = 1) from N(2, 0.3²): N(2e^{−t}, 0.09e^{−2t} + (1 − e^{−2t})/2)."""
+    a = np.exp(-t)
+    return grid.cell_averages(Gaussian(2 * a, np.sqrt(0.09 * a * a + 0.5 * (1 - a * a))))
+
+
+def slope(ns, errors):
+    return -np.polyfit(np.log(ns), np.log(errors), 1)[0]
+
+
+def test_chang_cooper_second_order_in_space_with_ssprk2():
+    """Pe = |f| h / D ≤ 0.4 here, so the CC flux is O(h²) (FOKKER-PLANCK.md §1); SSP-RK2 at its
+    positivity bound Δt ∝ h² makes the time error O(h⁴): the L1 slope is 2."""
+    ns = [100, 200, 400, 800]
+    errors = []
+    for n in ns:
+        g = Grid(-4.0, 6.0, n)
+        sol = solve_fokker_planck(
+            lambda t, x: -x, 1.0, Gaussian(2.0, 0.3), g, (0, 1), time="ssprk2"
+        )
+        assert sol.density.min() >= 0 and sol.diagnostics.max_mass_drift <= 1e-12
+        errors.append(np.abs(sol.density[-1] - ou_exact(g, 1.0)).sum() * g.h[0])
+    assert abs(slope(ns, errors) - 2.0) <= 0.15
+
+
+def test_implicit_euler_first_order_in_time():
+    """At fixed fine h the implicit Euler error is C Δt + O(h²): differences of successive
+    halvings remove the spatial part, and their slope is 1."""
+    g = Grid(-4.0, 6.0, 200)
+    dts = [0.1, 0.05, 0.025, 0.0125, 0.00625]
+    finals = [
+        solve_fokker_planck(lambda t, x: -x, 1.0, Gaussian(2.0, 0.3), g, (0, 1), dt=dt).density[-1]
+        for dt in dts
+    ]
+    diffs = [np.abs(finals[i] - finals[i + 1]).sum() * g.h[0] for i in range(len(dts) - 1)]
+    assert (
+        abs(slope(dts[:-1], diffs) + 1.0) <= 0.15
+    )  # error ∝ Δt: slope of log diff vs log Δt is +1
+
+
+def test_discrete_stationary_state_is_boltzmann():
+    """Gradient drift f = −U' with U = x²/2 (OU): the face drift −x_{i+½} equals −ΔU/h, so the
+    discrete equilibrium is exp(−U(x_i)/D)/Z exactly; a huge implicit step lands on it."""
+    g = Grid(-3.0, 3.0, 60)
+    D = 0.5
+    sol = solve_fokker_planck(
+        lambda t, x: -x, np.sqrt(2 * D), Gaussian(1.0, 0.3), g, (0, 1e4), dt=1e3
+    )
+    x = g.centers[0]
+    boltzmann = np.exp(-0.5 * x**2 / D)
+    boltzmann /= g.mass(boltzmann)
+    np.testing.assert_allclose(sol.density[-1], boltzmann * sol.mass()[-1], rtol=1e-9)
+
+
+@pytest.mark.parametrize("ratio", [0.5, 64.0, 640.0])
+def test_implicit_positive_for_any_dt_from_delta(ratio):
+    """δ-like data (one cell) with Δt · max|A_ii| in {0.5, 64, 640}: min p ≥ 0 exactly."""
+    g = Grid(-1.0, 3.0, 400)
+    p0 = np.zeros(400)
+    p0[300] = 1.0 / g.h[0]
+    probe = solve_fokker_planck(lambda t, x: -x, 1.0, p0, g, (0, 1e-6), time="ssprk2")
+    dt = ratio * probe.diagnostics.dt_limit
+    sol = solve_fokker_planck(lambda t, x: -x, 1.0, p0, g, (0, 5 * dt), dt=dt)
+    assert sol.density.min() >= 0 and sol.diagnostics.max_mass_drift <= 1e-12
+
+
+def test_mass_over_ten_thousand_implicit_steps_2d():
+    g = Grid([-3, -3], [3, 3], 12)
+    sol = solve_fokker_planck(
+        lambda t, x: -x + 0.3 * np.sin(t), 0.8, Gaussian([0.5, 0], 0.35), g, (0, 1), dt=1e-4
+    )
+    assert sol.diagnostics.steps == 10_000 and sol.diagnostics.max_mass_drift <= 1e-12
+    assert sol.density.min() >= 0
+
+
+def test_ssprk2_fixed_dt_beyond_bound_raises():
+    g = Grid(-3.0, 3.0, 60)
+    with pytest.raises(ValueError, match="exceeds the positivity/stability limit"):
+        solve_fokker_planck(
+            lambda t, x: -x, 1.0, Gaussian(0, 0.4), g, (0, 1), time="ssprk2", dt=0.1
+        )
+
+
+def test_heat_crank_nicolson_second_order_h1():
+    """CATALOGUE H1: N(0, 1) under D = ½ is N(0, 2) at t = 1; CN with Δt ∝ h is O(h²)."""
+    ns = [32, 64, 128, 256]
+    errors = []
+    for n in ns:
+        g = Grid(-8.0, 8.0, n)
+        sol = solve_heat(0.5, Gaussian(0.0, 1.0), g, (0, 1), dt=1 / n)
+        errors.append(
+            np.abs(sol.density[-1] - g.cell_averages(Gaussian(0.0, np.sqrt(2)))).sum() * g.h[0]
+        )
+    assert abs(slope(ns, errors) - 2.0) <= 0.15
+
+
+def test_heat_spectral_exact_in_time_m1():
+    """CATALOGUE M1 on [0, 2π) with D_t = 1 + t: p = (1 + ε e^{−k² S_t} cos kx)/2π,
+    S_t = t + t²/2; cell averages of cos kx are sinc-scaled cos: exact to round-off."""
+    n, k, eps = 32, 3, 0.8
+    g = Grid(0.0, 2 * np.pi, n)
+    e = g.edges[0]
+
+    def averages(s):
+        return (g.h[0] + eps * np.exp(-k * k * s) * np.diff(np.sin(k * e)) / k) / (
+            2 * np.pi * g.h[0]
+        )
+
+    sol = solve_heat(lambda t: 1 + t, averages(0.0), g, (0, 0.5), method="spectral", save_at=[0.1])
+    np.testing.assert_allclose(sol.at(0.1), averages(0.1 + 0.005), atol=1e-14)
+    np.testing.assert_allclose(sol.at(0.5), averages(0.5 + 0.125), atol=1e-14)
+
+
+def test_heat_explicit_bound_and_backward_refused():
+    g = Grid(-4.0, 4.0, 40)  # h = 0.2: Δt ≤ h²/(2D) = 0.02
+    with pytest.raises(ValueError, match=r"stability limit 0\.02 "):
+        solve_heat(1.0, Gaussian(0, 0.5), g, (0, 1), method="explicit", dt=0.05)
+    with pytest.raises(ValueError, match="ill posed"):
+        solve_heat(1.0, Gaussian(0, 0.5), g, (1, 0))
