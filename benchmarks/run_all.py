@@ -1,6 +1,9 @@
 """Run every benchmark family, each in its own process, and write ``benchmarks/RESULTS.md``.
 
-Usage: ``python benchmarks/run_all.py [--only NAME ...] [--tiny] [--out PATH] [--omp-active]``.
+Usage: ``python benchmarks/run_all.py [--only NAME ...] [--tiny] [--out PATH] [--omp-active]
+[--append]``. ``--append`` adds the families it runs, under their own command, date and load,
+to an existing RESULTS.md (each family's ratios are measured within its own process, so a
+family run this way is still internally consistent).
 
 All ratios in RESULTS.md come from this one run. The file records the command, the machine
 (CPU, cores, memory, Python and library versions, Numba's threading layer), every peer's
@@ -145,6 +148,7 @@ def main() -> None:
     parser.add_argument("--tiny", action="store_true")
     parser.add_argument("--out", default=str(HERE / "RESULTS.md"))
     parser.add_argument("--omp-active", action="store_true")
+    parser.add_argument("--append", action="store_true")
     args = parser.parse_args()
     env = dict(os.environ)
     if not args.omp_active:
@@ -158,19 +162,36 @@ def main() -> None:
         print(f"running {name} ...", flush=True)
         results.append(run_family(name, args.tiny, env))
         print(f"  {results[-1]['elapsed']:.0f} s, rc {results[-1]['rc']}", flush=True)
+    header = f"Made by `{command.strip()}` on {started} (git {git_head()})"
+    if args.append:
+        lines = [
+            Path(args.out).read_text().rstrip(),
+            "",
+            f"# Added: {', '.join(args.only)}",
+            "",
+            header + ", on the machine and with the versions above.",
+        ]
+    else:
+        lines = [
+            "# Benchmark results",
+            "",
+            header + "; every ratio below comes from this "
+            "one run. Regenerate with the same command; see README.md for the set-ups.",
+            "",
+            "## Machine",
+            "",
+        ]
+        lines += [f"- {k}: {v}" for k, v in facts.items()]
+        lines += ["", "## Versions measured", ""]
+        lines += [f"- {k}: {v}" for k, v in peer_versions.items()]
+    lines += body(results)
+    Path(args.out).write_text("\n".join(lines) + "\n")
+    print(f"wrote {args.out}")
+
+
+def body(results: list[dict]) -> list[str]:
+    """Load, targets and the tables of each family, as Markdown lines."""
     lines = [
-        "# Benchmark results",
-        "",
-        f"Made by `{command.strip()}` on {started} (git {git_head()}); every ratio below "
-        "comes from this one run. Regenerate with the same command; see README.md for the "
-        "set-ups.",
-        "",
-        "## Machine",
-        "",
-    ]
-    lines += [f"- {k}: {v}" for k, v in facts.items()]
-    lines += ["", "## Versions measured", ""] + [f"- {k}: {v}" for k, v in peer_versions.items()]
-    lines += [
         "",
         "## Load",
         "",
@@ -205,8 +226,7 @@ def main() -> None:
         if r["rc"] != 0:
             lines += ["Failed:", "", "```", r["stderr"].strip(), "```"]
         lines += [render_report(rep) for rep in r["reports"]]
-    Path(args.out).write_text("\n".join(lines) + "\n")
-    print(f"wrote {args.out}")
+    return lines
 
 
 def git_head() -> str:
