@@ -8,7 +8,7 @@ import pytest
 import pdecheck as pc
 from pdecheck._jit.signature import apply_field
 from pdecheck.cases import get
-from pdecheck.exact.general import g2_dphi_dt, g2_jacobian, g2_phi
+from pdecheck.exact.general import g2_djacobian, g2_dphi_dt, g2_jacobian, g2_phi
 
 
 def _compiled_values(field, t, x):
@@ -29,7 +29,7 @@ def test_compiled_field_equals_numpy(case_id):
     np.testing.assert_allclose(out, problem.drift(t, x).reshape(x.shape), rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("case_id", ["A3", "A4", "H3", "A1"])
+@pytest.mark.parametrize("case_id", ["A3", "A4", "H3", "A1", "G2"])
 def test_divergence_matches_central_differences(case_id):
     """∇·f by fourth-order central differences (h = 1e-3, error ~1e-10) vs the exact formula."""
     field = get(case_id).problem().drift
@@ -134,3 +134,58 @@ def test_a4_single_gaussian_field_symbolically():
     pts = np.array([-1.0, 0.2, 1.3])
     want = [float(f.subs({t: 0.35, x: u, m: 0.7, V: 0.16})) for u in pts]
     np.testing.assert_allclose(field(0.35, pts), want, rtol=1e-13)
+
+
+def _shifted_family(t, x, x0):
+    """φ_t(x|x_0) = G2's φ at x − e^{−t} x_0: a trajectory family whose components differ, so
+    the responsibilities vary in x."""
+    return g2_phi(t, x - np.exp(-t) * x0[None, :], x0)
+
+
+def test_g2_divergence_is_the_rate_k():
+    """det ∂φ/∂x = e^{−kt} for G2, so ∇·f_t(x|x_0) = −d/dt log|det| = k = 0.5 at every x
+    (module docstring of pdecheck.paths.characteristic); the marginal field of one point has
+    r = 1, hence the same divergence. Jacobi's formula (analytic ∂J) gives it to round-off, the
+    documented differences of log|det J| to ~1e-9 (analytic J) and ~1e-8 (J by differences)."""
+    prior = pc.Gaussian(np.zeros(2), 1.0)
+    data = pc.PointMixture([[0.0, 0.0]])
+    x = np.random.default_rng(2).normal(size=(12, 2)) * 1.5
+    for path, tol in (
+        (
+            pc.CharacteristicPath(g2_phi, prior, g2_jacobian, g2_dphi_dt, djacobian=g2_djacobian),
+            1e-13,
+        ),
+        (pc.CharacteristicPath(g2_phi, prior, g2_jacobian, g2_dphi_dt), 1e-9),
+        (pc.CharacteristicPath(g2_phi, prior), 1e-8),
+    ):
+        for t in (0.05, 0.6, 1.0):
+            np.testing.assert_allclose(path.marginal_field(data).divergence(t, x), 0.5, atol=tol)
+
+
+def test_characteristic_score_and_divergence_by_differences_of_the_field():
+    """For a family whose components differ (x_0-dependent φ, everything by differences), the
+    marginal's divergence and score (seed eq. 12 + Jacobi's formula) match fourth-order central
+    differences (h = 1e-3, error ~1e-9) of the field and of log p_t, and log p_t along the ODE
+    obeys d/dt log p_t(x_t) = −∇·f (checked at one step by the same difference in t)."""
+    path = pc.CharacteristicPath(_shifted_family, pc.Gaussian(np.zeros(2), 1.0))
+    data = pc.PointMixture([[-1.0, 0.0], [1.0, 0.5]], [0.4, 0.6])
+    field = path.marginal_field(data)
+    t, h = 0.5, 1e-3
+    x = np.random.default_rng(4).normal(size=(15, 2))
+
+    def central(fn, e):
+        return (-fn(x + 2 * e) + 8 * fn(x + e) - 8 * fn(x - e) + fn(x - 2 * e)) / (12 * h)
+
+    eye = np.eye(2) * h
+    div_fd = sum(central(lambda y, j=j: field(t, y)[:, j], eye[j]) for j in range(2))
+    np.testing.assert_allclose(field.divergence(t, x), div_fd, rtol=1e-6, atol=1e-6)
+    logp = path.marginal(data, t).logpdf
+    score_fd = np.column_stack([central(logp, eye[j]) for j in range(2)])
+    np.testing.assert_allclose(field.score(t, x), score_fd, rtol=1e-6, atol=1e-6)
+
+    def logp_along(s):
+        y = x + s * field(t, x)  # first order in s: enough for the derivative at s = 0
+        return path.marginal(data, t + s).logpdf(y)
+
+    dlogp = (logp_along(h) - logp_along(-h)) / (2 * h)
+    np.testing.assert_allclose(dlogp, -field.divergence(t, x), rtol=1e-4, atol=1e-4)

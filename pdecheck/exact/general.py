@@ -6,7 +6,8 @@
   N(0, I): p_t = p(φ_t)|det ∂φ| and f = −(∂φ)^{−1}∂_tφ (seed eq. 6/8/12), curved
   characteristics.
 
-Public names: :func:`g1_mu`, :func:`g1_dmu`, :func:`g2_phi` (and its derivatives), cases G1, G2.
+Public names: :func:`g1_mu`, :func:`g1_dmu`, :func:`g2_phi` (and its derivatives, the Jacobian's
+included), cases G1, G2.
 """
 
 from __future__ import annotations
@@ -21,7 +22,15 @@ from pdecheck.densities import Density, Gaussian, PointMixture
 from pdecheck.exact._domain import domain_over
 from pdecheck.schedules import Linear
 
-__all__ = ["g1_dmu", "g1_mu", "g2_dphi_dt", "g2_inverse", "g2_jacobian", "g2_phi"]
+__all__ = [
+    "g1_dmu",
+    "g1_mu",
+    "g2_djacobian",
+    "g2_dphi_dt",
+    "g2_inverse",
+    "g2_jacobian",
+    "g2_phi",
+]
 
 Array = NDArray[np.float64]
 
@@ -82,6 +91,17 @@ def g2_jacobian(t: float, x: Array, x0: Array) -> Array:
     return jac
 
 
+def g2_djacobian(t: float, x: Array, x0: Array) -> Array:
+    """(∂_t J, ∂_x J, ∂_y J) with ∂_t J = [[−k e^{−kt}, 0], [−2x + cos t, 0]], ∂_x J =
+    [[0, 0], [−2t, 0]], ∂_y J = 0; det J = e^{−kt}, so ∇·f = k for every data point."""
+    u = x[:, 0]
+    out = np.zeros((x.shape[0], 3, 2, 2))
+    out[:, 0, 0, 0] = -G2_RATE * np.exp(-G2_RATE * t)
+    out[:, 0, 1, 0] = -2.0 * u + np.cos(t)
+    out[:, 1, 1, 0] = -2.0 * t
+    return out
+
+
 def g2_dphi_dt(t: float, x: Array, x0: Array) -> Array:
     """∂φ/∂t = (−k e^{−kt}x, −x² + x cos t)."""
     u = x[:, 0]
@@ -98,7 +118,12 @@ def _build_g2() -> Problem:
     from pdecheck.paths import CharacteristicPath
 
     path = CharacteristicPath(
-        g2_phi, Gaussian(np.zeros(2), 1.0), g2_jacobian, g2_dphi_dt, inverse=g2_inverse
+        g2_phi,
+        Gaussian(np.zeros(2), 1.0),
+        g2_jacobian,
+        g2_dphi_dt,
+        djacobian=g2_djacobian,
+        inverse=g2_inverse,
     )
     data = PointMixture([[0.0, 0.0]])
     field = path.marginal_field(data)

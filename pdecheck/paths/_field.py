@@ -42,9 +42,9 @@ Array = NDArray[np.float64]
 class Terms:
     """Components at time t for points x (n, d): ``logw`` (n, k) = log w_k p_k(x) (−inf where
     p_k = 0), ``score`` (n, k, d) = ∇log p_k(x) (any value where p_k = 0), ``velocity``
-    (n, k, d) = a_k(t, x) and ``div_velocity`` (k,) = ∇·a_k (constant in x: a_k is affine).
-    ``score`` and ``div_velocity`` are None where a path cannot give them (then
-    ``MarginalField.divergence`` raises)."""
+    (n, k, d) = a_k(t, x) and ``div_velocity`` = ∇·a_k, of shape (k,) when a_k is affine
+    (constant in x) or (n, k) otherwise. ``score`` and ``div_velocity`` are None where a path
+    cannot give them (then ``MarginalField.divergence`` raises)."""
 
     logw: Array
     velocity: Array
@@ -74,6 +74,8 @@ class MarginalField:
     - ``defined(t, x)``: mask of points where the marginal density is positive;
     - ``divergence(t, x)``: exact ∇·f_t (for log-densities along trajectories, CATALOGUE H3);
     - ``compiled()``: the per-point Numba kernel, or None when the path has no compiled form;
+    - ``full_terms``: where scores and ∇·a_k cost more than the field (trajectory families),
+      the terms with them, used by ``divergence`` and ``score`` only;
     - ``undefined_evaluations``: how many points so far fell where f is undefined (NaN).
     """
 
@@ -85,8 +87,10 @@ class MarginalField:
         name: str,
         compiled: Callable[[], CompiledField | None] | None = None,
         check_t: Callable[[float], float] | None = None,
+        full_terms: Callable[[float, Array], Terms] | None = None,
     ) -> None:
         self._terms = terms
+        self._full_terms = full_terms if full_terms is not None else terms
         self.dim = dim
         self.name = name
         self._compiled_factory = compiled
@@ -102,10 +106,12 @@ class MarginalField:
         """True once any evaluation fell where the marginal density is 0."""
         return self.undefined_evaluations > 0
 
-    def _evaluate(self, t: Any, x: ArrayLike) -> tuple[Terms, _Averages, Array, bool]:
+    def _evaluate(
+        self, t: Any, x: ArrayLike, *, full: bool = False
+    ) -> tuple[Terms, _Averages, Array, bool]:
         tt = float(t) if self._check_t is None else self._check_t(t)
         pts, flat = as_points("x", x, self.dim)
-        terms = self._terms(tt, pts)
+        terms = (self._full_terms if full else self._terms)(tt, pts)
         return terms, _responsibilities(terms), pts, flat
 
     def _note_undefined(self, defined: NDArray[np.bool_]) -> None:
@@ -134,7 +140,7 @@ class MarginalField:
 
     def divergence(self, t: float, x: ArrayLike) -> Array:
         """∇·f_t(x), shape (n,); NaN where f is undefined."""
-        terms, avg, _, _ = self._evaluate(t, x)
+        terms, avg, _, _ = self._evaluate(t, x, full=True)
         if terms.score is None or terms.div_velocity is None:
             raise NotImplementedError(f"{self.name}: no exact divergence for this path")
         active = avg.r[:, :, None] > 0
@@ -142,8 +148,9 @@ class MarginalField:
         a = np.where(active, terms.velocity, 0.0)
         s_bar = np.einsum("nk,nkd->nd", avg.r, s)
         f = np.einsum("nk,nkd->nd", avg.r, a)
+        div_a = np.broadcast_to(terms.div_velocity, avg.r.shape)
         div = (
-            avg.r @ terms.div_velocity
+            np.sum(avg.r * np.where(avg.r > 0, div_a, 0.0), axis=1)
             + np.einsum("nk,nk->n", avg.r, np.sum(s * a, axis=2))
             - np.sum(s_bar * f, axis=1)
         )
@@ -153,7 +160,7 @@ class MarginalField:
 
     def score(self, t: float, x: ArrayLike) -> Array:
         """∇log p_t(x) = Σ_k r_k s_k (NaN where p_t = 0)."""
-        terms, avg, _, flat = self._evaluate(t, x)
+        terms, avg, _, flat = self._evaluate(t, x, full=True)
         if terms.score is None:
             raise NotImplementedError(f"{self.name}: no exact score for this path")
         s = np.where(avg.r[:, :, None] > 0, terms.score, 0.0)
