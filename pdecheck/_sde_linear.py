@@ -258,8 +258,13 @@ class MarginalScore:
         return f"MarginalScore({self.sde!r}, {self.data!r})"
 
     def __call__(self, t: float, x: ArrayLike) -> Array:
+        """∇log p_t(x); NaN where p_t is atomic (point data at b_t = 0), as the compiled
+        ``score_drift`` writes, so that callers flag it instead of failing."""
         pts = np.asarray(x, dtype=float)
-        out = self.sde.marginal(self.data, t).score(pts.reshape(-1, self.data.dim))
+        marginal = self.sde.marginal(self.data, t)
+        if isinstance(marginal, PointMixture):
+            return np.full(pts.shape, np.nan)
+        out = marginal.score(pts.reshape(-1, self.data.dim))
         return np.asarray(out, dtype=float).reshape(pts.shape)
 
 

@@ -270,9 +270,9 @@ class ScoreDriftField:
         if isinstance(self.sde, LinearSDE) and self.sde.drift is self:  # f_t x itself
             return float(self.sde.drift_coeff(t)) * pts
         base = np.asarray(self.sde.drift(t, pts), dtype=float)
-        lam = self.weight(t)
-        if lam == 0.0 or self.score is None:
+        if self.score is None or (self.c_g == 0.0 and self.c_s == 0.0):
             return base
+        lam = self.weight(t)  # λ_t = 0 (g_0 = 0, sub-VP) times an undefined score stays NaN
         grad = np.asarray(self.score(t, pts), dtype=float).reshape(base.shape)
         return np.asarray(base - lam * grad, dtype=float)
 

@@ -99,8 +99,8 @@ def test_endpoint_mismatch_vp_against_closed_form():
 def test_bad_input_messages_name_argument_value_rule():
     path = pc.AffinePath(pc.schedules.Linear(), pc.Uniform(0.0, 2.0))
     field = path.marginal_field(pc.PointMixture([0.5, 1.2]))
-    with pytest.raises(ValueError, match=r"t=0\.0.*rule is 0 < t <= T"):
-        field(0.0, np.array([0.5]))
+    with pytest.raises(ValueError, match=r"t=-0\.1.*rule is 0 <= t <= T"):
+        field(-0.1, np.array([0.5]))
     with pytest.raises(TypeError, match=r"data=.*must be a PointMixture"):
         path.marginal_field(pc.Gaussian(0.0, 1.0))
     with pytest.raises(ValueError, match="Gaussian-mixture data need a Gaussian prior"):
@@ -189,3 +189,27 @@ def test_characteristic_score_and_divergence_by_differences_of_the_field():
 
     dlogp = (logp_along(h) - logp_along(-h)) / (2 * h)
     np.testing.assert_allclose(dlogp, -field.divergence(t, x), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize(
+    "schedule, prior, data",
+    [
+        (pc.schedules.Cosine(), pc.Gaussian(np.zeros(2), 1.0), pc.PointMixture([[0, 0], [1, 1]])),
+        (pc.schedules.Linear(), pc.Uniform([0, 0], [2, 2]), pc.PointMixture([[0, 0], [1, 1]])),
+        (pc.schedules.VP(), pc.Gaussian(np.zeros(2), 1.0), pc.GaussianMixture([[0, 0]], 0.3)),
+        (pc.schedules.VE(), pc.Gaussian(np.zeros(2), 1.0), pc.PointMixture([[0, 0], [1, 1]])),
+    ],
+)
+def test_field_at_sigma_zero_is_nan_and_flagged_in_both_paths(schedule, prior, data, capfd):
+    """At t = 0, σ_0 = 0: with point data p_0 is atomic and f undefined; for VP, σ' = ∞ there.
+    The compiled kernel must write NaN (counted by apply_field) — an exception inside a cfunc is
+    only printed and ignored by Numba, leaving whatever was in ``out`` — and the NumPy field
+    must agree (NaN, counted in undefined_evaluations)."""
+    field = pc.AffinePath(schedule, prior).marginal_field(data)
+    x = np.array([[0.0, 0.0], [0.5, 0.5], [2.0, 2.0]])
+    out, bad = _compiled_values(field, 0.0, x)
+    assert bad == 3 and np.all(np.isnan(out))
+    with pytest.warns(RuntimeWarning, match="undefined"):
+        assert np.all(np.isnan(field(0.0, x)))
+    assert field.undefined_evaluations == 3
+    assert "Error" not in capfd.readouterr().err

@@ -123,6 +123,23 @@ def test_compiled_velocity_matches_numpy_in_high_dimension(rng):
         assert np.all(np.isfinite(out))
 
 
+def test_compiled_velocity_on_the_hyperplane_is_nan(capfd):
+    """At z = 0 (E_z = 0, x possibly on a charge) v = E_x/E_z is undefined: the kernel writes NaN,
+    which apply_field counts, instead of dividing by zero inside the cfunc (Numba would print
+    and ignore that exception); the NumPy velocity refuses z <= 0 with a message."""
+    from pdecheck._jit.signature import apply_field
+
+    pf = PoissonField(pc.PointMixture([[0.0, 0.0], [1.0, 0.5]]))
+    x = np.array([[0.0, 0.0], [0.3, 0.2]])
+    cf = pf.velocity.compiled()
+    out = np.zeros_like(x)
+    assert apply_field(cf.kernel, cf.params, 0.0, x, out) == 2
+    assert np.all(np.isnan(out))
+    assert "Error" not in capfd.readouterr().err
+    with pytest.raises(ValueError, match="z > 0"):
+        pf.velocity(0.0, x)
+
+
 @pytest.mark.parametrize(
     "make, exc, words",
     [

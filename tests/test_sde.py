@@ -27,6 +27,23 @@ def test_compiled_drifts_match_numpy(sde, data, rng):
             assert np.allclose(out, field(t, x), rtol=1e-11, atol=1e-11)
 
 
+@pytest.mark.parametrize("sde", [VPSDE(), SubVPSDE(), VESDE(), OU(2.0, 0.5)])
+def test_score_drifts_at_an_atomic_marginal_are_nan_in_both_paths(sde, capfd):
+    """From point data p_0 is atomic (b_0 = 0): the score and every field that uses it are
+    undefined at t = 0 (and the reverse drift at τ = T). The compiled kernel writes NaN (no
+    exception inside the cfunc, which Numba would print and ignore) and the NumPy field agrees."""
+    from pdecheck._jit.signature import apply_field
+
+    score = sde.score(pc.PointMixture([[0.0, 1.0], [2.0, -1.0]]))
+    x = np.array([[0.0, 1.0], [0.5, 0.5]])
+    for field in (sde.probability_flow(score), sde.reverse(score).drift):
+        cf = field.compiled()
+        out = np.zeros_like(x)
+        assert apply_field(cf.kernel, cf.params, 0.0, x, out) == 2
+        assert np.all(np.isnan(out)) and np.all(np.isnan(field(0.0, x)))
+    assert "Error" not in capfd.readouterr().err
+
+
 def test_marginal_score_is_the_gradient_of_log_marginal(rng):
     """score(data)(t, x) equals a central difference of log p_t (h = 1e-5, error O(h²))."""
     sde = VPSDE()

@@ -12,7 +12,9 @@ for point or Gaussian-mixture data and a Gaussian (diagonal) or uniform-box prio
 - uniform prior on [lo, hi]^d, point data: p_k ∝ 1{(x − α m_k)/σ ∈ box} (the common factor
   σ^{−d}/vol cancels), a_k = α' m_k + (σ'/σ)(x − α m_k) (CATALOGUE A3/A5).
 
-Where no component is active (p_t(x) = 0) the output is NaN, which ``apply_field`` counts.
+Where no component is active (p_t(x) = 0), and at σ_t = 0 with point data (p_t atomic), the
+output is NaN, which ``apply_field`` counts: the kernel never divides by zero, because an
+exception inside a cfunc cannot reach the caller (Numba prints and ignores it).
 ``pack_params(spec, prior, data)`` lays out the parameter vector:
 [schedule kind, n, schedule params (n), prior kind (0 Gaussian, 1 uniform), prior a (d),
 prior b (d), K, log w (K), centres (K·d), V (K)].
@@ -76,6 +78,10 @@ def marginal_field(t, xp, d, pp, op):
         else:
             for j in range(d):
                 v = a * a * var0[k] + s * s * pb[j] * pb[j]
+                if not v > 0.0:  # σ_t = 0 with point data: p_t is atomic, f undefined
+                    for i in range(d):
+                        out[i] = math.nan
+                    return
                 dev = x[j] - a * centres[k * d + j] - s * pa[j]
                 lw += -0.5 * dev * dev / v - 0.5 * math.log(v)
         if lw > top:

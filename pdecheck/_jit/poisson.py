@@ -5,6 +5,8 @@ R^{d+1}, in the FIELD_SIG protocol of :mod:`pdecheck._jit.signature` with z in t
 Parameter layout: [N, k, w_1..w_k, y_1 (d) .. y_k (d)], N = d + 1 the exponent of |x̃ − ỹ|.
 The normalisation S_{N−1} cancels in the ratio; distances are scaled by the nearest charge so
 that |x̃ − ỹ|^{−N} neither overflows nor underflows in high dimension.
+On the hyperplane itself (z = 0, E_z = 0) the output is NaN, counted by the caller: a cfunc
+never divides by zero (an exception inside it cannot reach the caller).
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ def poisson_velocity(z, xp, d, pp, op):
     """v = Σ_i q_i (x − y_i) / (z Σ_i q_i), q_i = w_i |x̃ − ỹ_i|^{−N} (CATALOGUE P2)."""
     x = numba.carray(xp, (d,))
     out = numba.carray(op, (d,))
+    if z == 0.0:  # the hyperplane of the charges: E_z = 0, v undefined (never divide by 0)
+        for j in range(d):
+            out[j] = math.nan
+        return
     N = pp[0]
     k = int(pp[1])
     params = numba.carray(pp, (2 + k * (d + 1),))

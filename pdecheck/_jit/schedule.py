@@ -29,12 +29,12 @@ def schedule_coeffs(kind, p, t):
         da = -0.5 * beta * a
         if kind == 2:
             s = math.sqrt(-math.expm1(-B))
-            return a, da, s, 0.5 * beta * math.exp(-B) / s
+            return a, da, s, 0.5 * beta * math.exp(-B) / s if s > 0.0 else math.inf
         return a, da, -math.expm1(-B), beta * math.exp(-B)
     if kind == 4:
         smin = p[1]
         lr = math.log(p[2] / smin)
         e = math.exp(2.0 * lr * t / T)
         s = smin * math.sqrt(math.expm1(2.0 * lr * t / T))
-        return 1.0, 0.0, s, smin * smin * e * lr / T / s
+        return 1.0, 0.0, s, smin * smin * e * lr / T / s if s > 0.0 else math.inf
     return math.nan, math.nan, math.nan, math.nan

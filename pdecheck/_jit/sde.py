@@ -7,7 +7,9 @@ diffusion, mean coefficient and variance of p(x_t|x_0) = N(a_t x_0, b_t² I) —
 
 ``score_drift`` is the per-point field f_t x − λ_t ∇log p_t(x) with λ_t = c_g g_t² + c_s and
 p_t the exact marginal of Gaussian-mixture (or point) data, in the FIELD_SIG protocol of
-:mod:`pdecheck._jit.signature`. Parameter layout (``pack_score_drift``):
+:mod:`pdecheck._jit.signature`. Where b_t = 0 with point data (p_t atomic, the score undefined)
+the output is NaN, counted by the caller: a cfunc never divides by zero (an exception inside
+it cannot reach the caller). Parameter layout (``pack_score_drift``):
 
     [kind, c_g, c_s, reversed, k, T, q1, q2, q3,  w_1..w_k,  m_1 (d) .. m_k (d),  V_1..V_k]
 
@@ -82,7 +84,7 @@ def score_drift(t, xp, d, pp, op):
     for j in range(d):
         out[j] = f * x[j]
     lam = c_g * g2 + c_s
-    if lam != 0.0 and k > 0:
+    if (c_g != 0.0 or c_s != 0.0) and k > 0:  # λ_t = 0 times an undefined score stays NaN
         params = numba.carray(pp, (HEADER + k * (d + 2),))
         w = params[HEADER : HEADER + k]
         means = params[HEADER + k : HEADER + k + k * d]
@@ -91,6 +93,10 @@ def score_drift(t, xp, d, pp, op):
         top = -math.inf
         for c in range(k):
             s2 = a * a * vk[c] + var
+            if not s2 > 0.0:  # b_t = 0 with point data: p_t atomic, the score undefined
+                for j in range(d):
+                    out[j] = math.nan
+                return
             sq = 0.0
             for j in range(d):
                 dev = x[j] - a * means[c * d + j]

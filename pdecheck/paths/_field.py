@@ -119,8 +119,9 @@ class MarginalField:
         if missing:
             if not self.flagged:
                 warnings.warn(
-                    f"{self.name}: the marginal density is 0 at {missing} point(s); the field is "
-                    "undefined there and returned as NaN (counted in undefined_evaluations)",
+                    f"{self.name}: the field is undefined at {missing} point(s) (marginal density "
+                    "0, or σ_t = 0 where p_t is atomic); returned as NaN (counted in "
+                    "undefined_evaluations)",
                     RuntimeWarning,
                     stacklevel=3,
                 )
@@ -130,7 +131,7 @@ class MarginalField:
         terms, avg, _, flat = self._evaluate(t, x)
         out = np.einsum("nk,nkd->nd", avg.r, np.where(avg.r[:, :, None] > 0, terms.velocity, 0.0))
         out[~avg.defined] = np.nan
-        self._note_undefined(avg.defined)
+        self._note_undefined(np.all(np.isfinite(out), axis=1))
         return out[:, 0] if flat else out
 
     def defined(self, t: float, x: ArrayLike) -> NDArray[np.bool_]:

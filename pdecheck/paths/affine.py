@@ -166,13 +166,19 @@ class GeneralAffinePath:
             lambda t, x: self._point_terms(points, t, x),
             self.dim,
             name=f"marginal field of {self!r} for {points!r}",
-            check_t=lambda t: self._check_t(t, atomic=True),
+            check_t=lambda t: self._check_t(t, atomic=False),
         )
 
     def _point_terms(self, data: PointMixture, t: float, x: Array) -> Terms:
+        """Seed eq. 14 terms; at σ_t = 0 (t = 0) p_t is atomic and every point is undefined
+        (NaN and flagged, as the compiled kernel does)."""
         n, d = x.shape
         s, ds = self.sigma(t), self.dsigma(t)
         mus = self.mu(t, data.points)
+        if s == 0.0:
+            k = mus.shape[0]
+            zeros = np.zeros((n, k, d))
+            return Terms(np.full((n, k), -np.inf), zeros, zeros, np.zeros(k))
         z = (x[:, None, :] - mus[None, :, :]) / s
         flat = z.reshape(-1, d)
         with np.errstate(divide="ignore"):
@@ -298,8 +304,9 @@ class AffinePath(GeneralAffinePath):
         centres, var = self._gaussian_moments(data, prior, t)
         dev = x[:, None, :] - centres[None, :, :]
         logw = np.log(data.weights) - 0.5 * np.sum(dev**2 / var + np.log(2 * np.pi * var), axis=2)
-        slope = (a * da * data.stds[:, None] ** 2 + s * ds * prior.std[None, :] ** 2) / var
-        velocity = (da * data.means + ds * prior.loc)[None, :, :] + slope[None, :, :] * dev
+        with np.errstate(invalid="ignore"):  # σ' = ∞ at σ = 0 (VP, VE; t = 0): NaN, flagged
+            slope = (a * da * data.stds[:, None] ** 2 + s * ds * prior.std[None, :] ** 2) / var
+            velocity = (da * data.means + ds * prior.loc)[None, :, :] + slope[None, :, :] * dev
         return Terms(logw, velocity, -dev / var, np.sum(slope, axis=1))
 
     def _compiled(self, data: Density) -> CompiledField | None:
