@@ -164,7 +164,9 @@ def _spectral(
             raise ValueError(
                 f"∫D dt over [{times[0]!r}, {times[s]!r}] is {integral!r}; D must be >= 0"
             )
-        saved[s] = np.fft.irfftn(modes * np.exp(-kappa2 * integral), s=grid.shape)
+        saved[s] = np.fft.irfftn(
+            modes * np.exp(-kappa2 * integral), s=grid.shape, axes=tuple(range(grid.dim))
+        )
         diag.record_step(float(times[s] - times[s - 1]), 0.0)
     diag.initial_mass = grid.mass(state)
     diag.final_mass = grid.mass(saved[-1])
