@@ -9,12 +9,14 @@
   timings and ``to_grid`` (cell averages comparable with grid solutions);
 - :func:`brownian_increments` — the Brownian increments ``integrate_sde(seed=...)`` uses
   (particle i's noise depends only on (seed, i): :mod:`.rng`);
-- :data:`ODE_METHODS`, :data:`SDE_METHODS` — the scheme registries (:mod:`.steppers`).
+- :data:`ODE_METHODS`, :data:`SDE_METHODS` — the scheme registries (:mod:`.steppers`);
+- :class:`Langevin`, :class:`MALA`, :class:`AnnealedLangevin`, :class:`LangevinRun`,
+  :func:`geometric_sigmas` — the Langevin samplers of :mod:`.langevin`, loaded on first use.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -26,15 +28,40 @@ from pdecheck.particles.sde import integrate_sde
 from pdecheck.particles.solution import ParticleSolution
 from pdecheck.particles.steppers import ODE_METHODS, SDE_METHODS
 
+if TYPE_CHECKING:
+    from pdecheck.particles.langevin import (
+        MALA,
+        AnnealedLangevin,
+        Langevin,
+        LangevinRun,
+        geometric_sigmas,
+    )
+
 __all__ = [
+    "MALA",
     "ODE_METHODS",
     "SDE_METHODS",
+    "AnnealedLangevin",
+    "Langevin",
+    "LangevinRun",
     "ParticleSolution",
     "brownian_increments",
+    "geometric_sigmas",
     "integrate_ode",
     "integrate_sde",
     "sample",
 ]
+
+#: re-exported from :mod:`.langevin` on first access (its import costs ~0.5 s)
+_LANGEVIN = frozenset({"MALA", "AnnealedLangevin", "Langevin", "LangevinRun", "geometric_sigmas"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LANGEVIN:
+        from pdecheck.particles import langevin
+
+        return getattr(langevin, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def sample(density: Any, n: int, seed: int) -> NDArray[np.float64]:
