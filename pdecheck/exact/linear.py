@@ -5,8 +5,11 @@ For dx/dt = A x a Gaussian N(m, C) stays Gaussian: m_t = e^{At} m, C_t = e^{At} 
 to a two-component mixture (p_t(x) = p_0(R_{−ωt}x)), L3 the shear A = [[0, γ], [0, 0]]
 (p_t = p_0(x − γty, y)); L4 is the 1-D Burgers-like scaling f = a x/(1 + a t), s_t = 1 + a t.
 
-Public names: :class:`FullGaussian` (a Gaussian with full covariance), :class:`LinearFlow`,
-cases L1–L4.
+All four fields are :class:`LinearField` f_t(x) = A x/(1 + c t), with the compiled kernel
+:func:`pdecheck._jit.linear.linear_field` (c = 0 for L1–L3, A = c = a for L4).
+
+Public names: :class:`FullGaussian` (a Gaussian with full covariance), :class:`LinearField`,
+:class:`LinearFlow`, cases L1–L4.
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ from scipy import linalg, special, stats
 from pdecheck.cases import Case, Problem, register
 from pdecheck.densities import Density, Gaussian
 from pdecheck.exact._domain import domain_over
+from pdecheck.fields import CompiledField
 
-__all__ = ["FullGaussian", "LinearFlow"]
+__all__ = ["FullGaussian", "LinearField", "LinearFlow"]
 
 Array = NDArray[np.float64]
 
@@ -68,18 +72,39 @@ class FullGaussian(Density):
         return self.loc - half, self.loc + half
 
 
-class LinearFlow:
+class LinearField:
+    """f_t(x) = A x/(1 + c t) (``rate`` c = 0: a constant matrix), with a compiled kernel.
+    Where 1 + c t = 0 the field is undefined: NaN in both the NumPy and the compiled path."""
+
+    def __init__(self, A: ArrayLike, rate: float = 0.0) -> None:
+        self.A = np.asarray(A, dtype=float)
+        self.rate = float(rate)
+        self.dim = self.A.shape[0]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(A={self.A.tolist()}, rate={self.rate:g})"
+
+    def __call__(self, t: float, x: Array) -> Array:
+        """f(t, x) = A x/(1 + c t)."""
+        scale = 1.0 + self.rate * float(t)
+        y = np.asarray(x, dtype=float) @ self.A.T
+        return np.full_like(y, np.nan) if scale == 0.0 else y / scale
+
+    def compiled(self) -> CompiledField:
+        """:func:`pdecheck._jit.linear.linear_field` with [c, A]."""
+        from pdecheck._jit.linear import linear_field, pack_linear
+
+        return CompiledField(linear_field, pack_linear(self.A, self.rate), self.dim)
+
+
+class LinearFlow(LinearField):
     """f(x) = A x with p_0 = Σ_k w_k N(m_k, C_k): p_t = Σ_k w_k N(e^{At}m_k, e^{At}C_k e^{Aᵀt})."""
 
     def __init__(self, A: ArrayLike, means: ArrayLike, covs: ArrayLike, weights: ArrayLike) -> None:
-        self.A = np.asarray(A, dtype=float)
+        super().__init__(A)
         self.means = np.asarray(means, dtype=float)
         self.covs = np.asarray(covs, dtype=float)
         self.weights = np.asarray(weights, dtype=float)
-
-    def __call__(self, t: float, x: Array) -> Array:
-        """f(t, x) = A x."""
-        return np.asarray(x, dtype=float) @ self.A.T
 
     def marginal(self, t: float) -> Density:
         from pdecheck.paths import Mixture
@@ -124,8 +149,8 @@ def _l4_scale(t: float) -> float:
     return 1.0 + L4_RATE * t
 
 
-def _l4_field(t: float, x: Array) -> Array:
-    return L4_RATE * np.asarray(x, dtype=float) / _l4_scale(t)
+#: f = a x/(1 + a t) (CATALOGUE L4)
+L4_FIELD = LinearField([[L4_RATE]], rate=L4_RATE)
 
 
 def _l4_marginal(t: float) -> Density:
@@ -137,7 +162,7 @@ def _l4_marginal(t: float) -> Density:
 def _build_l4() -> Problem:
     span = (0.0, 1.0)
     return Problem(
-        drift=_l4_field,
+        drift=L4_FIELD,
         initial=_l4_marginal(0.0),
         t_span=span,
         marginal=_l4_marginal,
