@@ -28,7 +28,11 @@ from pdecheck.grid.boundaries import OUTFLOW, PERIODIC
 from pdecheck.grid.mesh import Grid
 from pdecheck.grid.solution import Diagnostics
 
-__all__ = ["DriftDiffusion"]
+__all__ = ["PARALLEL_CELLS", "DriftDiffusion"]
+
+#: grids with more cells than this sweep their lines in parallel (a parallel region costs a
+#: thread start-up that dominates a small sweep)
+PARALLEL_CELLS = 100_000
 
 Array = NDArray[np.float64]
 
@@ -62,12 +66,13 @@ class DriftDiffusion:
         self.flux = [np.zeros(face_shape(shape3, k)) for k in range(3)]
         self.zero_flux = [np.zeros(face_shape(shape3, k)) for k in range(3)]
         self.buffers = (np.empty(shape3), np.empty(shape3), np.empty(shape3))
-        self.cprime = np.empty(shape3)
         self.rh = np.zeros(3)
         self.rh[: grid.dim] = 1.0 / grid.h
         self.area = grid.cell_volume / grid.h
         self.periodic = [bool(codes[k, 0] == PERIODIC) for k in range(grid.dim)]
         self.outflow_walls = [bool(np.any(codes[k] == OUTFLOW)) for k in range(grid.dim)]
+        self.periodic3 = np.array(self.periodic + [False] * (3 - grid.dim))
+        self.outflow3 = np.array(self.outflow_walls + [False] * (3 - grid.dim))
         self.outflow = np.zeros((grid.dim, 2))
         self.order = list(range(grid.dim))
 
@@ -89,7 +94,11 @@ class DriftDiffusion:
     def rate(self, diffusion: float) -> float:
         """max_i |A_ii| for the loaded coefficients."""
         u = self.velocity
-        return float(ki.max_generator_rate(u[0], u[1], u[2], diffusion, self.rh, self.grid.dim))
+        return float(
+            ki.max_generator_rate(
+                u[0], u[1], u[2], diffusion, self.rh, self.grid.dim, self.periodic3, self.outflow3
+            )
+        )
 
     def _fluxes(self, q: Array, diffusion: float, axis: int) -> None:
         k = axis
@@ -132,29 +141,19 @@ class DriftDiffusion:
     def _sweep(self, q: Array, diffusion: float, dt: float, axis: int, out: Array) -> None:
         """(I − Δt A_axis) out = q; outflow through the walls of that axis counted."""
         k = axis
-        if self.periodic[k]:
-            raise ValueError(
-                "implicit line solves need non-periodic walls on every axis "
-                "(boundary='periodic' given)"
-            )
-        u, x = sweep_view(self.velocity[k], k), sweep_view(out, k)
-        ki.implicit_sweep(
+        sweep = ki.implicit_sweep_parallel if self.grid.size > PARALLEL_CELLS else ki.implicit_sweep
+        low, high = sweep(
             sweep_view(q, k),
-            u,
+            sweep_view(self.velocity[k], k),
             diffusion,
             self.grid.h[k],
             dt,
+            self.periodic[k],
             self.outflow_walls[k],
-            sweep_view(self.cprime, k),
-            x,
+            sweep_view(out, k),
         )
-        if self.outflow_walls[k]:
-            self.outflow[k, 0] += (
-                dt * self.area[k] * float((np.maximum(-u[:, 0, :], 0.0) * x[:, 0, :]).sum())
-            )
-            self.outflow[k, 1] += (
-                dt * self.area[k] * float((np.maximum(u[:, -1, :], 0.0) * x[:, -1, :]).sum())
-            )
+        self.outflow[k, 0] += self.area[k] * low
+        self.outflow[k, 1] += self.area[k] * high
 
     # -- steps ----------------------------------------------------------------------------
     def implicit_euler(self, t: float, dt: float, p: Array) -> None:

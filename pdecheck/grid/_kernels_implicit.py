@@ -1,18 +1,25 @@
 """Compiled Chang–Cooper (Scharfetter–Gummel) kernels for drift–diffusion, FOKKER-PLANCK.md §1.
 
-On the face between cells L and R, with face drift u and diffusion D,
+On face j between cells j−1 and j, with face drift u and diffusion D,
 
-    J = α p_L − β p_R,  α = (D/h) B(−Pe),  β = (D/h) B(Pe),  Pe = u h / D,
+    J_j = α_j p_{j−1} − β_j p_j,  α = (D/h) B(−Pe),  β = (D/h) B(Pe),  Pe = u h / D,
 
-B(z) = z / (eᶻ − 1) the Bernoulli function (evaluated without cancellation or overflow); with
-D = 0 the rates are the upwind ones α = u⁺, β = u⁻. Cell i obeys
-dp_i/dt = (J_{i−½} − J_{i+½}) / h, a Metzler generator with zero column sums.
+B(z) = z / (eᶻ − 1) the Bernoulli function (one exponential per face: B(−z) = B(z) + z); with
+D = 0 the rates are the upwind ones α = u⁺, β = u⁻. A closed wall has α = β = 0, an outflow
+wall keeps only its outgoing rate, a periodic axis wraps face n onto face 0. Cell j obeys
+dp_j/dt = (J_j − J_{j+1}) / h, a Metzler generator with zero column sums.
 
-- :func:`bernoulli`, :func:`face_rates` — B(z) and (α, β);
+- :func:`bernoulli`, :func:`face_rates`, :func:`wall_rates` — B(z) and (α, β) of any face;
 - :func:`cc_fluxes` — J at every face of one axis (explicit stages);
-- :func:`implicit_sweep` — (I − Δt A_k) x = q along every line of axis k by the Thomas
-  algorithm: the matrix is a column-diagonally-dominant M-matrix, and every operation of the
-  elimination adds non-negative terms, so x ≥ 0 exactly in floating point and 1ᵀx = 1ᵀq;
+- :func:`solve_line` — (I − Δt A_k) x = q on one line by Gaussian elimination without pivoting
+  of the tridiagonal matrix bordered by its periodic corners (Thomas when the corners are 0).
+  The matrix is an M-matrix with column sums 1 (also with the periodic wrap); elimination
+  keeps every multiplier ≤ 0, every off-diagonal ≤ 0 and every pivot > 0, so the right-hand
+  side and the back substitution only ever add non-negative terms: x ≥ 0 exactly in floating
+  point, with no flushing. (Sherman–Morrison on Thomas subtracts two solutions and can leave
+  negative round-off; it is not used.)
+- :func:`implicit_sweep`, :func:`implicit_sweep_parallel` — every line of one axis, serial
+  (no thread start-up: small grids) or ``prange`` over lines (large grids);
 - :func:`max_generator_rate` — max_i |A_ii| (the explicit step bound Δt ≤ 1/max|A_ii|).
 """
 
@@ -21,6 +28,7 @@ from __future__ import annotations
 import math
 
 import numba
+import numpy as np
 from numba import prange
 
 
@@ -36,103 +44,157 @@ def bernoulli(z):
 
 @numba.njit(cache=True)
 def face_rates(u, diffusion, h):
-    """(α, β) with J = α p_L − β p_R (see the module docstring)."""
+    """(α, β) with J = α p_L − β p_R (see the module docstring); both > 0 when D > 0."""
     if diffusion <= 0.0:
         return max(u, 0.0), max(-u, 0.0)
     pe = u * h / diffusion
     scale = diffusion / h
-    return scale * bernoulli(-pe), scale * bernoulli(pe)
+    small = bernoulli(abs(pe))  # B(|Pe|) ≤ 1; B(−|Pe|) = B(|Pe|) + |Pe|
+    if pe >= 0.0:
+        return scale * (small + pe), scale * small
+    return scale * small, scale * (small - pe)
 
 
 @numba.njit(cache=True)
-def _wall(j, n, periodic):
-    return not periodic and (j == 0 or j == n)
+def wall_rates(u, j, n, diffusion, h, periodic, outflow):
+    """(α, β) of face j of a line of n cells: interior faces by :func:`face_rates`; a wall face
+    (j = 0 or n, not periodic) passes only outgoing drift (``outflow``) or nothing."""
+    if periodic or 0 < j < n:
+        return face_rates(u, diffusion, h)
+    if not outflow:
+        return 0.0, 0.0
+    if j == 0:
+        return 0.0, max(-u, 0.0)
+    return max(u, 0.0), 0.0
 
 
 @numba.njit(cache=True, parallel=True)
 def cc_fluxes(q, u, flux, diffusion, h, periodic, outflow_walls):
-    """flux[o, j, i] = J through face j of every line; walls carry the upwind outflow (when
-    ``outflow_walls``) or nothing; periodic face n is face 0."""
+    """flux[o, j, i] = J through face j of every line; periodic face n is face 0."""
     outer, n, inner = q.shape
     for line in prange(outer * inner):
         o = line // inner
         i = line - o * inner
         for j in range(n + 1):
-            v = u[o, j, i]
-            if _wall(j, n, periodic):
-                if outflow_walls and j == 0 and v < 0.0:
-                    flux[o, j, i] = v * q[o, 0, i]
-                elif outflow_walls and j == n and v > 0.0:
-                    flux[o, j, i] = v * q[o, n - 1, i]
-                else:
-                    flux[o, j, i] = 0.0
-            else:
-                left = j - 1 if j > 0 else n - 1
-                right = j if j < n else 0
-                alpha, beta = face_rates(v, diffusion, h)
-                flux[o, j, i] = alpha * q[o, left, i] - beta * q[o, right, i]
+            alpha, beta = wall_rates(u[o, j, i], j, n, diffusion, h, periodic, outflow_walls)
+            left = j - 1 if j > 0 else n - 1
+            right = j if j < n else 0
+            flux[o, j, i] = alpha * q[o, left, i] - beta * q[o, right, i]
 
 
-@numba.njit(cache=True, parallel=True)
-def implicit_sweep(q, u, diffusion, h, dt, outflow_walls, cprime, out):
-    """Solve (I − Δt A) x = q on every line (O, n, I) of one non-periodic axis; x -> out.
+@numba.njit(cache=True)
+def solve_line(q, u, diffusion, h, dt, periodic, outflow, o, i, work, out):
+    """Solve (I − Δt A) x = q on line (o, ·, i) into ``out``; returns the outflow
+    (Δt β_0 x_0, Δt α_n x_{n−1}) through the two walls (see the module docstring).
 
-    Row i: −(Δt/h) α_{i−½} x_{i−1} + (1 + (Δt/h)(β_{i−½} + α_{i+½})) x_i − (Δt/h) β_{i+½} x_{i+1}.
-    A closed wall drops its face; an outflow wall keeps only the outgoing rate u⁺ (or u⁻).
+    Row j: a_j x_{j−1} + b_j x_j + c_j x_{j+1} with a_j = −r α_j, b_j = 1 + r(β_j + α_{j+1}),
+    c_j = −r β_{j+1}, r = Δt/h; indices mod n (a_0 and c_{n−1} are the periodic corners).
+    ``work`` (4, n) holds the eliminated rows: pivot d, coefficient s on x_{j+1}, e on x_{n−1},
+    right-hand side y.
     """
-    outer, n, inner = q.shape
+    n = q.shape[1]
     r = dt / h
-    for line in prange(outer * inner):
+    d, s, e, y = work[0], work[1], work[2], work[3]
+    alpha0, beta0 = wall_rates(u[o, 0, i], 0, n, diffusion, h, periodic, outflow)
+    alpha_lo, beta_lo = alpha0, beta0
+    # the last row, kept apart: coefficient a_last on x_{n−2} and the corner on x_0 come later
+    for j in range(n - 1):
+        alpha_hi, beta_hi = wall_rates(u[o, j + 1, i], j + 1, n, diffusion, h, periodic, outflow)
+        a = -r * alpha_lo
+        b = 1.0 + r * (beta_lo + alpha_hi)
+        c = -r * beta_hi
+        if j == 0:
+            d[0], s[0], e[0], y[0] = b, c, a, q[o, 0, i]
+        else:
+            m = a / d[j - 1]  # ≤ 0
+            d[j] = b - m * s[j - 1]
+            s[j] = c
+            e[j] = -m * e[j - 1]
+            y[j] = q[o, j, i] - m * y[j - 1]
+        if j == n - 2:  # x_{j+1} is the last unknown: merge its coefficient into e
+            e[j] += s[j]
+            s[j] = 0.0
+        alpha_lo, beta_lo = alpha_hi, beta_hi
+    # last row: a = −r α_{n−1} on x_{n−2}, diagonal 1 + r(β_{n−1} + α_n), corner −r β_n on x_0
+    alpha_n, beta_n = wall_rates(u[o, n, i], n, n, diffusion, h, periodic, outflow)
+    a_last = -r * alpha_lo
+    g = 1.0 + r * (beta_lo + alpha_n)
+    f = -r * beta_n + (a_last if n == 2 else 0.0)
+    y_last = q[o, n - 1, i]
+    for k in range(n - 1):
+        mu = f / d[k]  # ≤ 0
+        g -= mu * e[k]
+        y_last -= mu * y[k]
+        f = -mu * s[k] + (a_last if k + 1 == n - 2 else 0.0)
+    x_last = y_last / g
+    out[o, n - 1, i] = x_last
+    nxt = x_last
+    for j in range(n - 2, -1, -1):
+        nxt = (y[j] - e[j] * x_last - s[j] * nxt) / d[j]
+        out[o, j, i] = nxt
+    if periodic:
+        return 0.0, 0.0
+    return dt * beta0 * out[o, 0, i], dt * alpha_n * x_last
+
+
+@numba.njit(cache=True)
+def implicit_sweep(q, u, diffusion, h, dt, periodic, outflow, out):
+    """(I − Δt A_k) x = q on every line (O, n, I) of one axis, serially; returns the outflow
+    (low, high) summed over lines (per unit face area)."""
+    outer, n, inner = q.shape
+    work = np.empty((4, n))
+    low = 0.0
+    high = 0.0
+    for line in range(outer * inner):
         o = line // inner
-        i = line - o * inner
-        # forward elimination; rates of the face below the current cell carried along
-        lower_alpha = 0.0
-        lower_beta = 0.0
-        v = u[o, 0, i]
-        if outflow_walls and v < 0.0:
-            lower_beta = -v
-        for j in range(n):
-            if j == n - 1:
-                v = u[o, n, i]
-                upper_alpha = v if (outflow_walls and v > 0.0) else 0.0
-                upper_beta = 0.0
-            else:
-                upper_alpha, upper_beta = face_rates(u[o, j + 1, i], diffusion, h)
-            diag = 1.0 + r * (lower_beta + upper_alpha)
-            if j > 0:
-                # lower = −r α_{j−½} ≤ 0 and cprime ≤ 0: the pivot only shrinks by a positive amount
-                lower = r * lower_alpha
-                pivot = diag - lower * -cprime[o, j - 1, i]
-                out[o, j, i] = (q[o, j, i] + lower * out[o, j - 1, i]) / pivot
-            else:
-                pivot = diag
-                out[o, j, i] = q[o, j, i] / pivot
-            cprime[o, j, i] = -r * upper_beta / pivot
-            lower_alpha = upper_alpha
-            lower_beta = upper_beta
-        for j in range(n - 2, -1, -1):
-            out[o, j, i] = out[o, j, i] - cprime[o, j, i] * out[o, j + 1, i]
+        lo, hi = solve_line(
+            q, u, diffusion, h, dt, periodic, outflow, o, line - o * inner, work, out
+        )
+        low += lo
+        high += hi
+    return low, high
 
 
 @numba.njit(cache=True, parallel=True)
-def max_generator_rate(u0, u1, u2, diffusion, rh, dim):
-    """max_i |A_ii| = max_i Σ_k (β_{k,i−½} + α_{k,i+½}) / h_k (walls: outgoing drift only)."""
+def implicit_sweep_parallel(q, u, diffusion, h, dt, periodic, outflow, out):
+    """:func:`implicit_sweep` with ``prange`` over lines (worth it above ~1e5 cells)."""
+    outer, n, inner = q.shape
+    lines = outer * inner
+    low = np.zeros(lines)
+    high = np.zeros(lines)
+    for line in prange(lines):
+        o = line // inner
+        work = np.empty((4, n))
+        lo, hi = solve_line(
+            q, u, diffusion, h, dt, periodic, outflow, o, line - o * inner, work, out
+        )
+        low[line] = lo
+        high[line] = hi
+    return low.sum(), high.sum()
+
+
+@numba.njit(cache=True)
+def max_generator_rate(u0, u1, u2, diffusion, rh, dim, periodic, outflow):
+    """max_i |A_ii| = max_i Σ_k (β_{k,i−½} + α_{k,i+½}) / h_k, walls by :func:`wall_rates`;
+    ``periodic`` and ``outflow`` are per-axis boolean arrays."""
     n0, n1, n2 = u1.shape[0], u0.shape[1], u0.shape[2]
+    shape = (n0, n1, n2)
     best = 0.0
-    for i0 in prange(n0):
+    for i0 in range(n0):
         for i1 in range(n1):
             for i2 in range(n2):
                 total = 0.0
                 for k in range(dim):
                     if k == 0:
-                        lo, hi = u0[i0, i1, i2], u0[i0 + 1, i1, i2]
+                        j, lo, hi = i0, u0[i0, i1, i2], u0[i0 + 1, i1, i2]
                     elif k == 1:
-                        lo, hi = u1[i0, i1, i2], u1[i0, i1 + 1, i2]
+                        j, lo, hi = i1, u1[i0, i1, i2], u1[i0, i1 + 1, i2]
                     else:
-                        lo, hi = u2[i0, i1, i2], u2[i0, i1, i2 + 1]
+                        j, lo, hi = i2, u2[i0, i1, i2], u2[i0, i1, i2 + 1]
                     h = 1.0 / rh[k]
-                    _, beta = face_rates(lo, diffusion, h)
-                    alpha, _ = face_rates(hi, diffusion, h)
+                    n = shape[k]
+                    _, beta = wall_rates(lo, j, n, diffusion, h, periodic[k], outflow[k])
+                    alpha, _ = wall_rates(hi, j + 1, n, diffusion, h, periodic[k], outflow[k])
                     total += (beta + alpha) * rh[k]
                 best = max(best, total)
     return best

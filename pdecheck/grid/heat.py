@@ -5,7 +5,8 @@ Public name: :func:`solve_heat`.
 Methods:
 
 - ``"crank-nicolson"`` (default) — Crank–Nicolson in 1-D, Douglas ADI in 2-D/3-D, with D at
-  the half step: second order in Δt and h, unconditionally stable, zero-flux walls; not
+  the half step: second order in Δt and h, unconditionally stable, zero-flux or periodic
+  walls (cyclic line solves); not
   positive for large Δt on rough data (a negative value is flagged);
 - ``"explicit"`` — forward Euler on the finite-volume Laplacian (3/5/7-point), positive and
   stable iff Δt · Σ_k 2D/h_k² ≤ 1 (a fixed dt beyond it raises); zero-flux or periodic;
@@ -90,7 +91,7 @@ def solve_heat(
     )
     allowed = {
         "spectral": (PERIODIC,),
-        "crank-nicolson": (ZERO_FLUX,),
+        "crank-nicolson": (ZERO_FLUX, PERIODIC),
         "explicit": (ZERO_FLUX, PERIODIC),
     }[method]
     if not np.all(np.isin(codes, allowed)):
