@@ -105,9 +105,9 @@ def test_bad_input_messages_name_argument_value_rule():
         path.marginal_field(pc.Gaussian(0.0, 1.0))
     with pytest.raises(ValueError, match="Gaussian-mixture data need a Gaussian prior"):
         path.marginal_field(pc.GaussianMixture([0.0], 1.0))
-    with pytest.raises(ValueError, match=r"mu\(T, x0\) = 0"):
+    with pytest.raises(ValueError, match=r"mu\(0, x0\) = x0"):
         pc.GeneralAffinePath(
-            lambda t, x: x, lambda t, x: 0 * x, pc.schedules.Linear(), pc.Gaussian(0.0, 1.0)
+            lambda t, x: 2 * x, lambda t, x: 0 * x, pc.schedules.Linear(), pc.Gaussian(0.0, 1.0)
         )
     with pytest.raises(ValueError, match=r"dmu = ∂mu/∂t"):
         pc.GeneralAffinePath(
@@ -213,3 +213,49 @@ def test_field_at_sigma_zero_is_nan_and_flagged_in_both_paths(schedule, prior, d
         assert np.all(np.isnan(field(0.0, x)))
     assert field.undefined_evaluations == 3
     assert "Error" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize("schedule", [pc.schedules.VP(), pc.schedules.SubVP()])
+def test_paths_that_miss_the_prior_are_paths_with_a_reported_mismatch(schedule):
+    """α_T ≠ 0 (VP, sub-VP) is not an error (issue 3): the path builds, its marginal at T is a
+    density, and the mismatch to N(0, 1) equals pdecheck.schedules.endpoint_kl / endpoint_w2
+    (a separate implementation of the same closed forms) averaged over the data."""
+    path = pc.AffinePath(schedule, pc.Gaussian(0.0, 1.0))
+    data = pc.PointMixture([0.5, 2.0], [0.25, 0.75])
+    assert path.marginal(data, 1.0).pdf(np.array([0.0]))[0] > 0
+    res = path.endpoint_mismatch(data)
+    kl = 0.25 * pc.schedules.endpoint_kl(schedule, [0.5]) + 0.75 * pc.schedules.endpoint_kl(
+        schedule, [2.0]
+    )
+    w2 = np.sqrt(
+        0.25 * pc.schedules.endpoint_w2(schedule, [0.5]) ** 2
+        + 0.75 * pc.schedules.endpoint_w2(schedule, [2.0]) ** 2
+    )
+    assert res.kl == pytest.approx(kl, rel=1e-12) and res.kl > 0
+    assert res.w2 == pytest.approx(w2, rel=1e-12)
+    assert res.alpha_T == pytest.approx(float(schedule.alpha(1.0)))
+
+
+def test_general_path_missing_the_prior_is_measured_not_rejected():
+    """μ_T(x_0) = x_0/2 ≠ 0 with a uniform prior U(0, 2): the W2 coupling bound is
+    E|μ_T(x_0) + (σ_T − 1)X|² (here σ_T = 1, so |x_0/2|²), checked by quadrature for a VP-like
+    σ_T ≠ 1 as well; KL has no closed form for a uniform prior (NaN), except when p_T = prior."""
+    from scipy import integrate
+
+    def mu(t, x):
+        return (1 - t / 2) * x
+
+    def dmu(t, x):
+        return -x / 2
+
+    data = pc.PointMixture([0.8])
+    prior = pc.Uniform(0.0, 2.0)
+    res = pc.GeneralAffinePath(mu, dmu, pc.schedules.Linear(), prior).endpoint_mismatch(data)
+    assert res.w2 == pytest.approx(0.4, rel=1e-12) and np.isnan(res.kl)
+    vp = pc.schedules.VP()
+    path = pc.GeneralAffinePath(mu, dmu, vp, prior)
+    s = float(vp.sigma(1.0))
+    want, _ = integrate.quad(lambda u: (0.4 + (s - 1) * u) ** 2 / 2, 0.0, 2.0, epsabs=1e-15)
+    assert path.endpoint_mismatch(data).w2 == pytest.approx(np.sqrt(want), rel=1e-10)
+    on_prior = pc.AffinePath(pc.schedules.Linear(), prior).endpoint_mismatch(data)
+    assert on_prior.kl == 0.0 and on_prior.w2 == 0.0

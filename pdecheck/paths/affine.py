@@ -1,9 +1,10 @@
 """Affine paths x_t = μ_t(x_0) + σ_t x_1 with x_1 ~ prior (CATALOGUE A1–A5, G1; seed eq. 8/12/14).
 
-- :class:`GeneralAffinePath` — any μ_t(x_0) with μ_0(x_0) = x_0 and μ_T(x_0) = 0 (CATALOGUE G1).
+- :class:`GeneralAffinePath` — any μ_t(x_0) with μ_0(x_0) = x_0 (CATALOGUE G1); an endpoint
+  μ_T(x_0) ≠ 0 or σ_T ≠ 1 that misses the prior is not an error (issue 3): it is measured by
+  :meth:`GeneralAffinePath.endpoint_mismatch`.
 - :class:`AffinePath` — μ_t(x_0) = α_t x_0 from a :class:`~pdecheck.schedules.Schedule`; adds
-  Gaussian-mixture data (CATALOGUE A4), the compiled marginal field, the score and
-  :meth:`AffinePath.endpoint_mismatch`.
+  Gaussian-mixture data (CATALOGUE A4), the compiled marginal field and the score.
 
 Conditional (seed eq. 8 and 12 with φ_t(x|x_0) = (x − μ_t(x_0))/σ_t):
 
@@ -27,14 +28,14 @@ from pdecheck.densities import Density, Gaussian, GaussianMixture, PointMixture,
 from pdecheck.fields import CompiledField
 from pdecheck.paths._densities import Mixture, ScaledShifted
 from pdecheck.paths._field import MarginalField, ScoreField, Terms
-from pdecheck.schedules import Schedule, endpoint_kl, endpoint_w2
+from pdecheck.schedules import Schedule
 
 __all__ = ["AffinePath", "EndpointMismatch", "GeneralAffinePath"]
 
 Array = NDArray[np.float64]
 PathFn = Callable[[float, Array], ArrayLike]
 
-#: relative tolerance of the checks μ_0(x_0) = x_0, μ_T(x_0) = 0 and dmu = ∂_t μ
+#: relative tolerance of the checks μ_0(x_0) = x_0 and dmu = ∂_t μ
 MU_RTOL = 1e-6
 
 
@@ -50,9 +51,10 @@ class GeneralAffinePath:
     ``mu(t, x0)`` and ``dmu(t, x0)`` take a float t and points x0 of shape (k, d) and return
     (k, d). ``sigma`` is a :class:`~pdecheck.schedules.Schedule` (its σ part is used) or a pair
     ``(sigma, dsigma)`` of vectorised functions of t (validated as a schedule: σ_0 = 0,
-    σ_t > 0, dsigma checked against finite differences). On construction μ_0(x_0) = x_0,
-    μ_T(x_0) = 0 and dmu = ∂_t μ (central differences, step 1e-5 T) are checked at fixed probe
-    points to relative tolerance ``MU_RTOL``; a failure raises ``ValueError`` with the mismatch.
+    σ_t > 0, dsigma checked against finite differences). On construction μ_0(x_0) = x_0 and
+    dmu = ∂_t μ (central differences, step 1e-5 T) are checked at fixed probe points to
+    relative tolerance ``MU_RTOL``; a failure raises ``ValueError`` with the mismatch. μ_T need
+    not vanish: :meth:`endpoint_mismatch` reports how far p_T is from the prior.
     """
 
     def __init__(
@@ -99,7 +101,7 @@ class GeneralAffinePath:
             return  # μ = α x_0: the schedule's own validation covers it; α_T ≠ 0 is reported
         x0 = _probe_points(self.dim)
         scale = 1.0 + np.abs(x0)
-        for label, t, want in (("mu(0, x0) = x0", 0.0, x0), ("mu(T, x0) = 0", self.T, 0.0 * x0)):
+        for label, t, want in (("mu(0, x0) = x0", 0.0, x0),):
             got = self.mu(t, x0)
             err = np.abs(got - want) / scale
             if not np.all(err <= MU_RTOL):
@@ -168,6 +170,37 @@ class GeneralAffinePath:
             name=f"marginal field of {self!r} for {points!r}",
             check_t=lambda t: self._check_t(t, atomic=False),
         )
+
+    def endpoint_mismatch(self, data: Density) -> EndpointMismatch:
+        """How far p_T = Σ w_i (μ_T(x_i) + σ_T X), X ~ prior, misses the prior (point data).
+
+        W2: the coupling (μ_T(x_i) + σ_T X, X) gives W2² ≤ Σ w_i E|μ_T(x_i) + (σ_T − 1)X|²
+        = Σ w_i (|μ_i|² + 2(σ_T − 1) μ_i·m + (σ_T − 1)² E|X|²), m = E X (exact for one point and
+        a Gaussian prior; inf for a prior without second moments). KL: by convexity
+        KL(p_T ‖ q) ≤ Σ w_i KL(p_T(·|x_i) ‖ q), for a Gaussian prior N(m, diag S)
+        ½ Σ_j (σ_T² + (μ_ij + (σ_T − 1)m_j)²/S_j − 1 − ln σ_T²) (CATALOGUE "Known traps");
+        for any other prior 0 when p_T(·|x_i) = q for every i, else NaN (no closed form).
+        """
+        points = _point_data(data, self)
+        mu, s = self.mu(self.T, points.points), self.sigma(self.T)
+        w = points.weights
+        prior = self.prior
+        exact = bool(np.all(mu == 0.0) and s == 1.0)
+        try:
+            m = np.asarray(prior.mean(), dtype=float).reshape(self.dim)
+            second = float(np.trace(np.atleast_2d(prior.cov())) + m @ m)
+            w2sq = float(w @ (np.sum(mu**2, axis=1) + 2 * (s - 1) * (mu @ m)))
+            w2 = float(np.sqrt(max(w2sq + (s - 1) ** 2 * second, 0.0)))
+        except (NotImplementedError, ValueError):  # no moments (Cauchy tails)
+            w2 = 0.0 if exact else np.inf
+        if isinstance(prior, Gaussian):
+            shift = mu + (s - 1) * prior.loc[None, :]
+            terms = s**2 + shift**2 / prior.std**2 - 1 - np.log(s**2)
+            kl = float(w @ (0.5 * np.sum(terms, axis=1)))
+        else:
+            kl = 0.0 if exact else np.nan
+        alpha = float(self.schedule.alpha(self.T)) if isinstance(self, AffinePath) else np.nan
+        return EndpointMismatch(kl, w2, alpha, s)
 
     def _point_terms(self, data: PointMixture, t: float, x: Array) -> Terms:
         """Seed eq. 14 terms; at σ_t = 0 (t = 0) p_t is atomic and every point is undefined
@@ -255,31 +288,6 @@ class AffinePath(GeneralAffinePath):
             )
         return ScoreField(self.marginal_field(data))
 
-    def endpoint_mismatch(self, data: Density) -> EndpointMismatch:
-        """How far p_T misses the prior when α_T ≠ 0 or σ_T ≠ 1: KL and W2 to N(0, I) per data
-        point (pdecheck.schedules.endpoint_kl / endpoint_w2), averaged with the data weights."""
-        a, s = self.alpha(self.T), self.sigma(self.T)
-        if a == 0.0 and s == 1.0:
-            return EndpointMismatch(0.0, 0.0, a, s)
-        prior = self.prior
-        standard = (
-            isinstance(prior, Gaussian) and np.all(prior.loc == 0.0) and np.all(prior.std == 1.0)
-        )
-        if not standard or not isinstance(data, PointMixture):
-            raise ValueError(
-                f"prior={prior!r}, data={data!r}: endpoint_mismatch is computed for PointMixture "
-                "data and the prior N(0, I) (or when alpha_T = 0 and sigma_T = 1 exactly)"
-            )
-        kl = sum(
-            w * endpoint_kl(self.schedule, p[None])
-            for p, w in zip(data.points, data.weights, strict=True)
-        )
-        w2sq = sum(
-            w * endpoint_w2(self.schedule, p[None]) ** 2
-            for p, w in zip(data.points, data.weights, strict=True)
-        )
-        return EndpointMismatch(float(kl), float(np.sqrt(w2sq)), a, s)
-
     # -- Gaussian-mixture data (CATALOGUE A4) -------------------------------------------
     def _gaussian_prior(self, data: GaussianMixture) -> Gaussian:
         if not isinstance(self.prior, Gaussian):
@@ -321,8 +329,8 @@ class AffinePath(GeneralAffinePath):
 
 @dataclass(frozen=True)
 class EndpointMismatch:
-    """KL(p_T ‖ N(0, I)) (a convexity bound for mixtures) and W2(p_T, N(0, I)) (a coupling
-    bound), with the schedule's α_T and σ_T."""
+    """KL(p_T ‖ prior) (a convexity bound for mixtures; NaN where no closed form) and
+    W2(p_T, prior) (a coupling bound), with α_T (NaN for a general μ) and σ_T."""
 
     kl: float
     w2: float
