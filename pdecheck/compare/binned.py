@@ -53,7 +53,13 @@ def expected_l1(probabilities: ArrayLike, n: int) -> float:
     """
     p = np.clip(np.asarray(probabilities, dtype=float).ravel(), 0.0, 1.0)
     m = np.floor(n * p)
-    mad = 2.0 * (m + 1) * (1.0 - p) * stats.binom.pmf(m + 1, n, p)
+    mad = np.empty_like(p)
+    # m = 0 (Np < 1): 2·(1−p)·N p (1−p)^{N−1} = 2 N p (1−p)^N, in logs — scipy's binomial pmf
+    # overflows for p near the smallest normal doubles
+    small = m == 0
+    mad[small] = 2.0 * n * p[small] * np.exp(n * np.log1p(-p[small]))
+    big = ~small
+    mad[big] = 2.0 * (m[big] + 1) * (1.0 - p[big]) * stats.binom.pmf(m[big] + 1, n, p[big])
     return float(np.sum(mad) / n)
 
 

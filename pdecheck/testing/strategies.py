@@ -251,7 +251,8 @@ def affine_paths(
 ) -> st.SearchStrategy[Any]:
     """``AffinePath(schedule, prior)`` from generated schedules and priors (DESIGN.md, "Path
     designs": x_t = α_t x_0 + σ_t x_1, x_1 ~ prior). By default the schedules end on the prior
-    (α_T = 0: linear, polynomial, cosine), as ``AffinePath`` requires μ_T(x_0) = 0."""
+    (α_T = 0: linear, polynomial, cosine); paths with α_T ≠ 0 are valid too, and their endpoint
+    mismatch is reported rather than rejected."""
     from pdecheck.paths import AffinePath
 
     return st.builds(

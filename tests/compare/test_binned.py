@@ -105,3 +105,15 @@ def test_bad_input():
         binned_l1_test(
             np.zeros((500, 2)), pc.Gaussian(np.zeros(2), 1.0), alpha=0.1, cells_per_axis=1
         )
+
+
+def test_expected_l1_with_cells_of_denormal_probability():
+    """Cells with p near the smallest doubles (far tails of an exact law) contribute 2Np(1−p)^N,
+    which is below 1e-300: the exact mean equals the one without them (scipy's binomial pmf
+    overflowed here)."""
+    from pdecheck.compare.binned import expected_l1
+
+    base = expected_l1([0.25, 0.75], 1000)
+    assert expected_l1([1e-308, 2e-308, 0.25, 0.75 - 3e-308], 1000) == pytest.approx(
+        base, rel=1e-12
+    )
