@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from pdecheck._validate import check_positive
+from pdecheck._validate import check_ordered_pair, check_positive
 from pdecheck.densities import Density, Gaussian, GaussianMixture, PointMixture
 from pdecheck.fields import CompiledField
 from pdecheck.sde import LinearSDE, ScalarFn, ScoreDriftField
@@ -34,12 +34,9 @@ class _LinearBetaSDE(LinearSDE):
     f_t = −½β(t), a_t = e^{−B/2}."""
 
     def __init__(self, beta_min: float = 0.1, beta_max: float = 20.0, T: float = 1.0) -> None:
-        self.beta_min = float(check_positive("beta_min", beta_min))
-        self.beta_max = float(check_positive("beta_max", beta_max))
-        if self.beta_max < self.beta_min:
-            raise ValueError(
-                f"beta_max={beta_max!r} < beta_min={beta_min!r}; the rule is beta_max >= beta_min"
-            )
+        self.beta_min, self.beta_max = check_ordered_pair(
+            "beta_min", beta_min, "beta_max", beta_max, strict=False
+        )
         super().__init__(T, name=type(self).__name__)
 
     def _describe(self) -> str:
@@ -98,13 +95,9 @@ class VESDE(LinearSDE):
     jit_kind = 2
 
     def __init__(self, sigma_min: float = 0.01, sigma_max: float = 50.0, T: float = 1.0) -> None:
-        self.sigma_min = float(check_positive("sigma_min", sigma_min))
-        self.sigma_max = float(check_positive("sigma_max", sigma_max))
-        if self.sigma_max <= self.sigma_min:
-            raise ValueError(
-                f"sigma_max={sigma_max!r} <= sigma_min={sigma_min!r}; "
-                "the rule is sigma_max > sigma_min"
-            )
+        self.sigma_min, self.sigma_max = check_ordered_pair(
+            "sigma_min", sigma_min, "sigma_max", sigma_max, strict=True
+        )
         self._lr = float(np.log(self.sigma_max / self.sigma_min))
         super().__init__(T, name="VESDE")
 

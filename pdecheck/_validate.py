@@ -17,6 +17,7 @@ __all__ = [
     "as_points",
     "check_count",
     "check_finite",
+    "check_ordered_pair",
     "check_positive",
     "check_probability",
     "check_seed",
@@ -59,6 +60,21 @@ def check_count(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) <= 0:
         raise ValueError(f"{name}={value!r} must be a positive integer")
     return int(value)
+
+
+def check_ordered_pair(
+    low_name: str, low: Any, high_name: str, high: Any, *, strict: bool
+) -> tuple[float, float]:
+    """Two positive bounds with low < high (strict) or low <= high, e.g. (sigma_min, sigma_max)."""
+    lo = float(check_positive(low_name, low))
+    hi = float(check_positive(high_name, high))
+    if hi < lo or (strict and hi == lo):
+        rule = ">" if strict else ">="
+        raise ValueError(
+            f"{high_name}={high!r} and {low_name}={low!r}; "
+            f"the rule is {high_name} {rule} {low_name}"
+        )
+    return lo, hi
 
 
 def check_probability(name: str, value: float) -> float:

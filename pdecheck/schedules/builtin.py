@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from pdecheck._validate import check_positive
+from pdecheck._validate import check_ordered_pair
 from pdecheck.schedules.base import Array, Schedule
 
 __all__ = ["VE", "VP", "Cosine", "Linear", "SubVP"]
@@ -54,12 +54,9 @@ class _LinearBeta(Schedule):
     """Shared piece of VP and sub-VP: β(t) = β_min + (t/T)(β_max − β_min), B(t) = ∫_0^t β."""
 
     def __init__(self, beta_min: float = 0.1, beta_max: float = 20.0, T: float = 1.0) -> None:
-        self.beta_min = float(check_positive("beta_min", beta_min))
-        self.beta_max = float(check_positive("beta_max", beta_max))
-        if self.beta_max < self.beta_min:
-            raise ValueError(
-                f"beta_max={beta_max!r} < beta_min={beta_min!r}; the rule is beta_max >= beta_min"
-            )
+        self.beta_min, self.beta_max = check_ordered_pair(
+            "beta_min", beta_min, "beta_max", beta_max, strict=False
+        )
         super().__init__(T)
 
     def _describe(self) -> str:
@@ -128,13 +125,9 @@ class VE(Schedule):
     jit_kind = 4
 
     def __init__(self, sigma_min: float = 0.01, sigma_max: float = 50.0, T: float = 1.0) -> None:
-        self.sigma_min = float(check_positive("sigma_min", sigma_min))
-        self.sigma_max = float(check_positive("sigma_max", sigma_max))
-        if self.sigma_max <= self.sigma_min:
-            raise ValueError(
-                f"sigma_max={sigma_max!r} <= sigma_min={sigma_min!r}; "
-                "the rule is sigma_max > sigma_min"
-            )
+        self.sigma_min, self.sigma_max = check_ordered_pair(
+            "sigma_min", sigma_min, "sigma_max", sigma_max, strict=True
+        )
         super().__init__(T)
 
     def _describe(self) -> str:
