@@ -44,6 +44,10 @@ def _figures(run: CaseRun, out: Path) -> dict[str, str]:
             made["work"] = figures.work_precision_figure(
                 cid, run.studies, out / f"{cid}-work-precision.png"
             ).name
+    if run.stationary is not None:
+        made["stationary"] = figures.stationary_figure(
+            cid, run.stationary, out / f"{cid}-stationary.png"
+        ).name
     return made
 
 
@@ -90,7 +94,7 @@ def run_report(
     the_plan = settings if settings is not None else plan(quick)
     target = Path(out)
     target.mkdir(parents=True, exist_ok=True)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     entries, written = [], set()
     with make_executor(jobs, scheduler) as executor:
         for case in chosen:
@@ -121,6 +125,7 @@ def run_report(
             "quick": the_plan.quick,
             "executor": executor_name,
             "wall_time": elapsed,
+            "cpu_time": time.process_time() - cpu,
             "plan": {k: str(v) for k, v in vars(the_plan).items()},
         },
         "cases": entries,
@@ -134,5 +139,6 @@ def run_report(
                 old.unlink()
     passed = sum(1 for e in entries if e["verify"].get("passed") is True)
     return (
-        f"{len(entries)} cases in {elapsed:.0f} s: {passed} verified; report in {target}/index.md"
+        f"{len(entries)} cases in {elapsed:.0f} s ({results['settings']['cpu_time']:.0f} s CPU): "
+        f"{passed} verified; report in {target}/index.md"
     )

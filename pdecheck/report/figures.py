@@ -6,11 +6,15 @@
   (particle schemes) on log–log axes: measured points, the fitted slope and a dotted nominal
   slope through the finest point, one colour per scheme;
 - :func:`work_precision_figure` — error against wall time, grid and particle schemes in
-  separate panels (their errors measure different things).
+  separate panels (their errors measure different things);
+- :func:`stationary_figure` — a Langevin case: the sampler's long-run histogram against p, and
+  its measured bias (KS distance to p) against ε on log–log axes with each point's noise floor,
+  the fitted slope and, for ULA on a Gaussian, the exact bias curve.
 
 Sizes: 10 inches wide at 100 dpi, the width of a rendered Markdown page.
 
-Public names: :func:`density_figure`, :func:`convergence_figure`, :func:`work_precision_figure`.
+Public names: :func:`density_figure`, :func:`convergence_figure`, :func:`work_precision_figure`,
+:func:`stationary_figure`.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import numpy as np
 
 from pdecheck.verify._atomic import write_with
 
-__all__ = ["convergence_figure", "density_figure", "work_precision_figure"]
+__all__ = ["convergence_figure", "density_figure", "stationary_figure", "work_precision_figure"]
 
 WIDTH = 10.0
 DPI = 100
@@ -153,5 +157,54 @@ def work_precision_figure(case_id: str, studies: list[tuple[str, Any]], path: Pa
         ax.grid(alpha=0.3, which="both")
         ax.legend(fontsize=8)
     fig.suptitle(f"{case_id}: work–precision (lower left is better)", fontsize=11)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def _bias_panel(ax: Any, data: dict[str, Any]) -> None:
+    from matplotlib.ticker import NullFormatter
+
+    for k, (name, row) in enumerate(data["ladder"].items()):
+        eps, ks, floor = (np.asarray(row[key]) for key in ("eps", "ks", "floor"))
+        colour = f"C{k}"
+        slope = "" if row["slope"] is None else f", fitted slope {row['slope']:.2f}"
+        ax.loglog(eps, ks, "o-", color=colour, ms=5, lw=1.2, label=f"{name}: measured KS{slope}")
+        ax.loglog(eps, floor, "--", color=colour, lw=0.8, label=f"{name}: noise floor")
+    if "exact" in data:
+        exact = data["exact"]
+        ax.loglog(exact["eps"], exact["ks"], "k-", lw=1.0, label="ULA exact bias")
+        e = np.asarray(exact["eps"])
+        anchor = exact["ks"][-1] / e[-1]
+        ax.loglog(e, anchor * e, "k:", lw=0.8, label="slope 1 (nominal)")
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel("step size ε")
+    ax.set_ylabel("KS distance of the\nsampler's law to p", fontsize=9)
+    ax.set_title("bias against ε (log–log)", fontsize=10)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=7, loc="best")
+
+
+def stationary_figure(case_id: str, data: dict[str, Any], path: Path) -> Path:
+    plt = _pyplot()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(WIDTH, 4.0))
+    hist = data["histogram"]
+    edges = np.asarray(hist["edges"])
+    left.bar(
+        edges[:-1],
+        hist["empirical"],
+        width=np.diff(edges),
+        align="edge",
+        color="C2",
+        alpha=0.4,
+        label=f"{data['sampler']}, ε = {data['verify']['eps']:g}",
+    )
+    left.step(edges, np.r_[hist["exact"], hist["exact"][-1]], "k", where="post", lw=1.0, label="p")
+    left.set_xlabel("$x$")
+    left.set_ylabel("density")
+    left.set_title("long-run histogram against p", fontsize=10)
+    left.grid(alpha=0.3)
+    left.legend(fontsize=8, loc="best")
+    _bias_panel(right, data)
+    fig.suptitle(f"{case_id}: stationary law of the Langevin sampler", fontsize=11)
     fig.tight_layout()
     return _save(fig, path)

@@ -52,6 +52,9 @@ class Plan:
     profile_grid: dict[int, int]
     profile_particles: int
     seed: int = 0
+    #: Langevin cases (:mod:`.stationary`): chains, and steps per chain (half are burn-in)
+    stationary_chains: int = 1000
+    stationary_steps: int = 400
     #: the dimension above which NumPy-only fields are too slow for grid sweeps in this budget
     numpy_grid_dim: int = 1
 
