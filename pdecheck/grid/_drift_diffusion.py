@@ -4,7 +4,8 @@ time steps built on it: implicit Euler by dimension splitting, SSP-RK2, and Doug
 
 - implicit Euler (FOKKER-PLANCK.md §1): for each axis in turn (Lie splitting, the order
   alternating between steps) solve (I − Δt A_k(t_{n+1})) x = q line by line; each sweep is a
-  positive, conservative M-matrix solve, so the step is positive and conservative for any Δt.
+  positive, conservative M-matrix solve (cyclic on periodic axes), so the step is positive and
+  conservative for any Δt. Line kernels run serially up to ``PARALLEL_CELLS`` cells.
   First order in time (splitting error O(Δt), zero when the A_k commute).
 - SSP-RK2 (Heun in Shu–Osher form): second order; positive iff Δt ≤ 1/max_i |A_ii|.
 - Douglas (heat only, D independent of x): y₀ = p + Δt A p, (I − ½Δt A_k) y_k = y_{k−1} − ½Δt A_k p;
@@ -16,7 +17,8 @@ Public names: :class:`DriftDiffusion`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,11 +30,30 @@ from pdecheck.grid.boundaries import OUTFLOW, PERIODIC
 from pdecheck.grid.mesh import Grid
 from pdecheck.grid.solution import Diagnostics
 
-__all__ = ["PARALLEL_CELLS", "DriftDiffusion"]
+__all__ = ["PARALLEL_CELLS", "DriftDiffusion", "threads_for"]
 
 #: grids with more cells than this sweep their lines in parallel (a parallel region costs a
 #: thread start-up that dominates a small sweep)
 PARALLEL_CELLS = 100_000
+
+
+@contextmanager
+def threads_for(grid: Grid) -> Iterator[None]:
+    """One Numba thread (in this Python thread only) while stepping a grid of at most
+    ``PARALLEL_CELLS`` cells: between two parallel regions the workers go to sleep, and waking
+    them costs more than a small stage (milliseconds on a loaded machine)."""
+    if grid.size > PARALLEL_CELLS:
+        yield
+        return
+    import numba
+
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)
+
 
 Array = NDArray[np.float64]
 
@@ -102,7 +123,8 @@ class DriftDiffusion:
 
     def _fluxes(self, q: Array, diffusion: float, axis: int) -> None:
         k = axis
-        ki.cc_fluxes(
+        fluxes = ki.cc_fluxes_parallel if self.grid.size > PARALLEL_CELLS else ki.cc_fluxes
+        fluxes(
             sweep_view(q, k),
             sweep_view(self.velocity[k], k),
             sweep_view(self.flux[k], k),
@@ -142,7 +164,7 @@ class DriftDiffusion:
         """(I − Δt A_axis) out = q; outflow through the walls of that axis counted."""
         k = axis
         sweep = ki.implicit_sweep_parallel if self.grid.size > PARALLEL_CELLS else ki.implicit_sweep
-        low, high = sweep(
+        low, high, _ = sweep(
             sweep_view(q, k),
             sweep_view(self.velocity[k], k),
             diffusion,

@@ -4,13 +4,13 @@ On face j between cells j−1 and j, with face drift u and diffusion D,
 
     J_j = α_j p_{j−1} − β_j p_j,  α = (D/h) B(−Pe),  β = (D/h) B(Pe),  Pe = u h / D,
 
-B(z) = z / (eᶻ − 1) the Bernoulli function (one exponential per face: B(−z) = B(z) + z); with
+B(z) = z / (eᶻ − 1) the Bernoulli function (one ``expm1`` per face: B(−z) = B(z) + z); with
 D = 0 the rates are the upwind ones α = u⁺, β = u⁻. A closed wall has α = β = 0, an outflow
 wall keeps only its outgoing rate, a periodic axis wraps face n onto face 0. Cell j obeys
 dp_j/dt = (J_j − J_{j+1}) / h, a Metzler generator with zero column sums.
 
 - :func:`bernoulli`, :func:`face_rates`, :func:`wall_rates` — B(z) and (α, β) of any face;
-- :func:`cc_fluxes` — J at every face of one axis (explicit stages);
+- :func:`cc_fluxes`, :func:`cc_fluxes_parallel` — J at every face of one axis (explicit stages);
 - :func:`solve_line` — (I − Δt A_k) x = q on one line by Gaussian elimination without pivoting
   of the tridiagonal matrix bordered by its periodic corners (Thomas when the corners are 0).
   The matrix is an M-matrix with column sums 1 (also with the periodic wrap); elimination
@@ -34,11 +34,10 @@ from numba import prange
 
 @numba.njit(cache=True)
 def bernoulli(z):
-    """B(z) = z / (eᶻ − 1): series near 0, z e^{−z}/(1 − e^{−z}) for z > 0, z/expm1(z) for z < 0."""
-    if abs(z) < 1e-4:
+    """B(z) = z / (eᶻ − 1) for z ≥ 0 (one ``expm1``): series below 1e-4, where z/expm1(z)
+    would lose digits; for large z, expm1 overflows to inf and B underflows to 0, as it should."""
+    if z < 1e-4:
         return 1.0 - 0.5 * z + z * z / 12.0
-    if z > 0.0:
-        return z * math.exp(-z) / -math.expm1(-z)
     return z / math.expm1(z)
 
 
@@ -68,24 +67,39 @@ def wall_rates(u, j, n, diffusion, h, periodic, outflow):
     return max(u, 0.0), 0.0
 
 
-@numba.njit(cache=True, parallel=True)
+@numba.njit(cache=True)
+def _line_fluxes(q, u, flux, diffusion, h, periodic, outflow_walls, o, i):
+    n = q.shape[1]
+    for j in range(n + 1):
+        alpha, beta = wall_rates(u[o, j, i], j, n, diffusion, h, periodic, outflow_walls)
+        left = j - 1 if j > 0 else n - 1
+        right = j if j < n else 0
+        flux[o, j, i] = alpha * q[o, left, i] - beta * q[o, right, i]
+
+
+@numba.njit(cache=True)
 def cc_fluxes(q, u, flux, diffusion, h, periodic, outflow_walls):
-    """flux[o, j, i] = J through face j of every line; periodic face n is face 0."""
-    outer, n, inner = q.shape
+    """flux[o, j, i] = J through face j of every line (serially); periodic face n is face 0."""
+    outer, inner = q.shape[0], q.shape[2]
+    for line in range(outer * inner):
+        o = line // inner
+        _line_fluxes(q, u, flux, diffusion, h, periodic, outflow_walls, o, line - o * inner)
+
+
+@numba.njit(cache=True, parallel=True)
+def cc_fluxes_parallel(q, u, flux, diffusion, h, periodic, outflow_walls):
+    """:func:`cc_fluxes` with ``prange`` over lines."""
+    outer, inner = q.shape[0], q.shape[2]
     for line in prange(outer * inner):
         o = line // inner
-        i = line - o * inner
-        for j in range(n + 1):
-            alpha, beta = wall_rates(u[o, j, i], j, n, diffusion, h, periodic, outflow_walls)
-            left = j - 1 if j > 0 else n - 1
-            right = j if j < n else 0
-            flux[o, j, i] = alpha * q[o, left, i] - beta * q[o, right, i]
+        _line_fluxes(q, u, flux, diffusion, h, periodic, outflow_walls, o, line - o * inner)
 
 
 @numba.njit(cache=True)
 def solve_line(q, u, diffusion, h, dt, periodic, outflow, o, i, work, out):
-    """Solve (I − Δt A) x = q on line (o, ·, i) into ``out``; returns the outflow
-    (Δt β_0 x_0, Δt α_n x_{n−1}) through the two walls (see the module docstring).
+    """Solve (I − Δt A) x = q on line (o, ·, i) into ``out`` (which may be ``q``: q is read
+    in the forward pass, out written in the backward one); returns the outflow
+    (Δt β_0 x_0, Δt α_n x_{n−1}) through the two walls and the line's max |A_jj|.
 
     Row j: a_j x_{j−1} + b_j x_j + c_j x_{j+1} with a_j = −r α_j, b_j = 1 + r(β_j + α_{j+1}),
     c_j = −r β_{j+1}, r = Δt/h; indices mod n (a_0 and c_{n−1} are the periodic corners).
@@ -97,12 +111,14 @@ def solve_line(q, u, diffusion, h, dt, periodic, outflow, o, i, work, out):
     d, s, e, y = work[0], work[1], work[2], work[3]
     alpha0, beta0 = wall_rates(u[o, 0, i], 0, n, diffusion, h, periodic, outflow)
     alpha_lo, beta_lo = alpha0, beta0
+    rate = 0.0
     # the last row, kept apart: coefficient a_last on x_{n−2} and the corner on x_0 come later
     for j in range(n - 1):
         alpha_hi, beta_hi = wall_rates(u[o, j + 1, i], j + 1, n, diffusion, h, periodic, outflow)
         a = -r * alpha_lo
         b = 1.0 + r * (beta_lo + alpha_hi)
         c = -r * beta_hi
+        rate = max(rate, beta_lo + alpha_hi)
         if j == 0:
             d[0], s[0], e[0], y[0] = b, c, a, q[o, 0, i]
         else:
@@ -119,6 +135,7 @@ def solve_line(q, u, diffusion, h, dt, periodic, outflow, o, i, work, out):
     alpha_n, beta_n = wall_rates(u[o, n, i], n, n, diffusion, h, periodic, outflow)
     a_last = -r * alpha_lo
     g = 1.0 + r * (beta_lo + alpha_n)
+    rate = max(rate, beta_lo + alpha_n) / h
     f = -r * beta_n + (a_last if n == 2 else 0.0)
     y_last = q[o, n - 1, i]
     for k in range(n - 1):
@@ -133,26 +150,28 @@ def solve_line(q, u, diffusion, h, dt, periodic, outflow, o, i, work, out):
         nxt = (y[j] - e[j] * x_last - s[j] * nxt) / d[j]
         out[o, j, i] = nxt
     if periodic:
-        return 0.0, 0.0
-    return dt * beta0 * out[o, 0, i], dt * alpha_n * x_last
+        return 0.0, 0.0, rate
+    return dt * beta0 * out[o, 0, i], dt * alpha_n * x_last, rate
 
 
 @numba.njit(cache=True)
 def implicit_sweep(q, u, diffusion, h, dt, periodic, outflow, out):
-    """(I − Δt A_k) x = q on every line (O, n, I) of one axis, serially; returns the outflow
-    (low, high) summed over lines (per unit face area)."""
+    """(I − Δt A_k) x = q on every line (O, n, I) of one axis, serially (``out`` may be ``q``);
+    returns the outflow (low, high) summed over lines (per unit face area) and max_j |A_k,jj|."""
     outer, n, inner = q.shape
     work = np.empty((4, n))
     low = 0.0
     high = 0.0
+    rate = 0.0
     for line in range(outer * inner):
         o = line // inner
-        lo, hi = solve_line(
+        lo, hi, r = solve_line(
             q, u, diffusion, h, dt, periodic, outflow, o, line - o * inner, work, out
         )
         low += lo
         high += hi
-    return low, high
+        rate = max(rate, r)
+    return low, high, rate
 
 
 @numba.njit(cache=True, parallel=True)
@@ -162,15 +181,14 @@ def implicit_sweep_parallel(q, u, diffusion, h, dt, periodic, outflow, out):
     lines = outer * inner
     low = np.zeros(lines)
     high = np.zeros(lines)
+    rate = np.zeros(lines)
     for line in prange(lines):
         o = line // inner
         work = np.empty((4, n))
-        lo, hi = solve_line(
+        low[line], high[line], rate[line] = solve_line(
             q, u, diffusion, h, dt, periodic, outflow, o, line - o * inner, work, out
         )
-        low[line] = lo
-        high[line] = hi
-    return low.sum(), high.sum()
+    return low.sum(), high.sum(), rate.max()
 
 
 @numba.njit(cache=True)
@@ -198,3 +216,115 @@ def max_generator_rate(u0, u1, u2, diffusion, rh, dim, periodic, outflow):
                     total += (beta + alpha) * rh[k]
                 best = max(best, total)
     return best
+
+
+@numba.njit(cache=True)
+def _load_axis(kernel, params, t, points, k, sign, u, low_code, high_code):
+    """Face velocities of axis k (a (O, n+1, I) view) at time t, walls as in ``FaceField``:
+    periodic face n copies face 0, zero-flux walls carry 0. Returns the non-finite count and
+    max |u|."""
+    n_points, d = points.shape
+    outer, faces, inner = u.shape
+    value = np.empty(max(d, 1))
+    x = np.empty(max(d, 1))
+    x_ptr, value_ptr, params_ptr = x.ctypes, value.ctypes, params.ctypes
+    bad = 0
+    umax = 0.0
+    for m in range(n_points):
+        for j in range(d):
+            x[j] = points[m, j]
+        kernel(t, x_ptr, d, params_ptr, value_ptr)
+        v = sign * value[k]
+        if not np.isfinite(v):
+            bad += 1
+        o = m // (faces * inner)
+        rest = m - o * faces * inner
+        u[o, rest // inner, rest - (rest // inner) * inner] = v
+    for o in range(outer):
+        for i in range(inner):
+            if low_code == 2:
+                u[o, faces - 1, i] = u[o, 0, i]
+            else:
+                if low_code == 0:
+                    u[o, 0, i] = 0.0
+                if high_code == 0:
+                    u[o, faces - 1, i] = 0.0
+            for j in range(faces):
+                umax = max(umax, abs(u[o, j, i]))
+    return bad, umax
+
+
+@numba.njit(cache=True)
+def implicit_run(
+    kernel,
+    params,
+    points,
+    velocity,
+    codes,
+    sign,
+    h,
+    times,
+    diffusion,
+    save_steps,
+    parallel,
+    p,
+    saved,
+    outflow,
+    stats,
+):
+    """The whole implicit-Euler Chang–Cooper time loop for a compiled drift (one call).
+
+    Step n ends at ``times[n]`` (times[0] is the start): load the drift at t_{n+1} on the faces
+    of each axis, solve (I − Δt A_k) in place, axis order alternating between steps (Lie
+    splitting as in ``DriftDiffusion.implicit_euler``); after step ``save_steps[s]`` the state is
+    copied to ``saved[s + 1]``. ``points``, ``velocity`` are tuples over the d axes (velocity
+    as (O, n_k + 1, I) views), ``codes`` the (d, 2) wall codes, ``outflow`` (d, 2) accumulates,
+    ``h`` the cell widths. ``stats`` receives [max mass drift, min p, max Δt·Σ_k max|A_k|,
+    max Péclet, steps done]. Returns −1, or the step at which the drift was non-finite.
+    """
+    dim = len(h)
+    volume = 1.0
+    for k in range(dim):
+        volume *= h[k]
+    area = np.empty(dim)
+    for k in range(dim):
+        area[k] = volume / h[k]
+    initial = p.sum() * volume
+    saved_count = 0
+    for n in range(1, times.size):
+        t = times[n]
+        dt = abs(t - times[n - 1])
+        courant = 0.0
+        for s in range(dim):
+            k = s if n % 2 == 1 else dim - 1 - s
+            low_code, high_code = codes[k, 0], codes[k, 1]
+            bad, umax = _load_axis(
+                kernel, params, t, points[k], k, sign, velocity[k], low_code, high_code
+            )
+            if bad:
+                return n
+            if diffusion[n] > 0.0:
+                stats[3] = max(stats[3], umax * h[k] / diffusion[n])
+            q = p.reshape(velocity[k].shape[0], velocity[k].shape[1] - 1, velocity[k].shape[2])
+            periodic = low_code == 2
+            wall_out = low_code == 1 or high_code == 1
+            if parallel:
+                lo, hi, rate = implicit_sweep_parallel(
+                    q, velocity[k], diffusion[n], h[k], dt, periodic, wall_out, q
+                )
+            else:
+                lo, hi, rate = implicit_sweep(
+                    q, velocity[k], diffusion[n], h[k], dt, periodic, wall_out, q
+                )
+            outflow[k, 0] += area[k] * lo
+            outflow[k, 1] += area[k] * hi
+            courant += dt * rate
+        total = p.sum() * volume + outflow.sum()
+        stats[0] = max(stats[0], abs(total - initial) / initial)
+        stats[1] = min(stats[1], p.min())
+        stats[2] = max(stats[2], courant)
+        stats[4] = n
+        if saved_count < save_steps.size and save_steps[saved_count] == n:
+            saved[saved_count + 1] = p
+            saved_count += 1
+    return -1

@@ -36,7 +36,7 @@ from pdecheck.grid._common import (
     save_times,
     time_span,
 )
-from pdecheck.grid._drift_diffusion import DriftDiffusion
+from pdecheck.grid._drift_diffusion import DriftDiffusion, threads_for
 from pdecheck.grid._faces import padded_shape
 from pdecheck.grid.boundaries import PERIODIC, ZERO_FLUX, boundary_codes
 from pdecheck.grid.mesh import Grid
@@ -133,7 +133,8 @@ def solve_heat(
             diag.compile_time = perf_counter() - start
         return h
 
-    return march(step, p, grid, times, diag)
+    with threads_for(grid):
+        return march(step, p, grid, times, diag)
 
 
 def _spectral(
