@@ -411,6 +411,8 @@ def convergence_study(
     )
     if step is None and parameter == "n_particles":
         step = _reciprocal
+    if vals:  # warm-up on the cheapest level: compilation is not work (work–precision)
+        runner(max(vals) if parameter == "dt" else min(vals))
     return _study_of_runner(
         runner,
         parameter,

@@ -36,7 +36,19 @@ ERROR_LABEL = {
     "n": "L1 error vs exact\ncell averages",
     "dt": "ODE: mean |X_h − X_ref|\nSDE: coupled weak difference",
     "n_particles": "KS distance\nvs exact CDF",
+    "ode": "mean |X_h − X_ref| at the end\n(RK4 reference, same start)",
+    "sde": "weak difference\n|E|X_h|² − E|X_h/2|²|",
 }
+
+
+def _error_label(parameter: str, group: list[tuple[str, Any]]) -> str:
+    """The y label of a panel: for dt studies, what the ODE or SDE error is."""
+    if parameter != "dt":
+        return ERROR_LABEL[parameter]
+    from pdecheck.studies import STUDY_METHODS
+
+    kinds = {STUDY_METHODS[m].kind for m, _ in group if m in STUDY_METHODS}
+    return ERROR_LABEL[kinds.pop()] if len(kinds) == 1 else ERROR_LABEL["dt"]
 
 
 def _pyplot() -> Any:
@@ -94,6 +106,17 @@ def density_figure(case_id: str, profile: dict[str, Any], path: Path) -> Path:
     return _save(fig, path)
 
 
+def _short_ticks(ax: Any) -> None:
+    """x ticks of a log axis at 1, 2, 5 × 10^k labelled "0.02": labelled on an axis shorter
+    than a decade, never overlapping (scientific minor labels such as 3×10⁻¹ do)."""
+    from matplotlib.ticker import FuncFormatter, LogLocator
+
+    short = FuncFormatter(lambda v, _: f"{v:.2g}")
+    ax.xaxis.set_major_locator(LogLocator(base=10.0, subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(short)
+    ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
+
+
 def _study_panel(ax: Any, studies: list[tuple[str, Any]], xlabel: str, ylabel: str) -> None:
     for k, (method, study) in enumerate(studies):
         colour = f"C{k}"
@@ -114,9 +137,7 @@ def _study_panel(ax: Any, studies: list[tuple[str, Any]], xlabel: str, ylabel: s
         if study.nominal is not None:
             anchor = study.errors[-1] / study.h[-1] ** study.nominal
             ax.loglog(hh, anchor * hh**study.nominal, ":", color=colour, lw=1.0)
-    from matplotlib.ticker import NullFormatter
-
-    ax.xaxis.set_minor_formatter(NullFormatter())  # minor labels crowd a two-decade axis
+    _short_ticks(ax)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel, fontsize=9)
     ax.grid(alpha=0.3, which="both")
@@ -138,7 +159,7 @@ def convergence_figure(case_id: str, studies: list[tuple[str, Any]], path: Path)
     panels = _panels(studies)
     fig, axes = plt.subplots(1, len(panels), figsize=(WIDTH, 4.0), squeeze=False)
     for ax, (parameter, group) in zip(axes[0], panels, strict=True):
-        _study_panel(ax, group, XLABEL[parameter], ERROR_LABEL[parameter])
+        _study_panel(ax, group, XLABEL[parameter], _error_label(parameter, group))
     fig.suptitle(f"{case_id}: error vs resolution (log–log, fitted slopes)", fontsize=11)
     fig.tight_layout()
     return _save(fig, path)
@@ -151,8 +172,9 @@ def work_precision_figure(case_id: str, studies: list[tuple[str, Any]], path: Pa
     for ax, (parameter, group) in zip(axes[0], panels, strict=True):
         for k, (method, study) in enumerate(group):
             ax.loglog(study.wall_times, study.errors, "o-", color=f"C{k}", label=method)
+        _short_ticks(ax)
         ax.set_xlabel("wall time per run [s]")
-        ax.set_ylabel(ERROR_LABEL[parameter], fontsize=9)
+        ax.set_ylabel(_error_label(parameter, group), fontsize=9)
         ax.set_title("grid schemes" if parameter == "n" else "particle schemes", fontsize=10)
         ax.grid(alpha=0.3, which="both")
         ax.legend(fontsize=8)
@@ -162,7 +184,6 @@ def work_precision_figure(case_id: str, studies: list[tuple[str, Any]], path: Pa
 
 
 def _bias_panel(ax: Any, data: dict[str, Any]) -> None:
-    from matplotlib.ticker import NullFormatter
 
     for k, (name, row) in enumerate(data["ladder"].items()):
         eps, ks, floor = (np.asarray(row[key]) for key in ("eps", "ks", "floor"))
@@ -176,7 +197,7 @@ def _bias_panel(ax: Any, data: dict[str, Any]) -> None:
         e = np.asarray(exact["eps"])
         anchor = exact["ks"][-1] / e[-1]
         ax.loglog(e, anchor * e, "k:", lw=0.8, label="slope 1 (nominal)")
-    ax.xaxis.set_minor_formatter(NullFormatter())
+    _short_ticks(ax)
     ax.set_xlabel("step size ε")
     ax.set_ylabel("KS distance of the\nsampler's law to p", fontsize=9)
     ax.set_title("bias against ε (log–log)", fontsize=10)

@@ -130,7 +130,8 @@ def index_page(results: dict[str, Any]) -> str:
         "Mass error: the flagship grid run's largest relative mass drift (outflow counted); "
         "min density: its smallest cell average. Stationary (Langevin cases L5–L7): "
         "`verify_stationary` of the case's sampler, and the slope of its measured bias against "
-        "the step size ε (nominal 1). Details and figures on each case's page.",
+        "the step size ε (nominal 1). CPU: the report process's CPU time (with `--jobs`, the "
+        "studies' worker processes are not in it). Details and figures on each case's page.",
         "",
         "| case | equation | d | verify | observed/nominal orders | stationary | mass error "
         "| min density | wall [s] | CPU [s] | not run (reason on the page) |",
