@@ -41,13 +41,29 @@ def limited_slope(dm, dp, limiter):
 
 
 @numba.njit(cache=True)
-def face_flux(u, q_ll, q_l, q_r, q_rr, w0, cw, limiter):
-    """Upwind flux of the reconstructed face value; the weight is w = w0 − cw |u|."""
+def face_flux(u, u_lo, u_hi, q_ll, q_l, q_r, q_rr, w0, cw, limiter):
+    """Upwind flux u · v of the reconstructed face value v (TRANSPORT.md "Anchors").
+
+    u is the velocity at this face, u_lo / u_hi at the faces one below / above. The upwind
+    cell's value is q ± w σ with w = w0 − cw |u| (the right cell's slope enters with a minus:
+    v = q_R − w σ_R for u < 0). For the one-step scheme (cw = ½Δt/h ≠ 0) v is also multiplied
+    by 1 − cw (u_out − u_in), the upwind cell's own compression over half a step: with
+    ∂_t p = −u ∂_x p − p ∂_x u the half-step face value needs both terms, and without the second
+    the scheme is first order wherever ∂_x u ≠ 0. v is kept in [0, 2q] (positivity).
+    """
     if u > 0.0:
-        return u * (q_l + (w0 - cw * u) * limited_slope(q_l - q_ll, q_r - q_l, limiter))
-    if u < 0.0:
-        return u * (q_r + (w0 + cw * u) * limited_slope(q_rr - q_r, q_r - q_l, limiter))
-    return 0.0
+        q = q_l
+        v = q_l + (w0 - cw * u) * limited_slope(q_l - q_ll, q_r - q_l, limiter)
+        stretch = u - u_lo
+    elif u < 0.0:
+        q = q_r
+        v = q_r - (w0 + cw * u) * limited_slope(q_r - q_l, q_rr - q_r, limiter)
+        stretch = u_hi - u
+    else:
+        return 0.0
+    if cw != 0.0:
+        v = min(max(v * (1.0 - cw * stretch), 0.0), 2.0 * q)
+    return u * v
 
 
 @numba.njit(cache=True)
@@ -83,6 +99,8 @@ def axis_fluxes(q, u, flux, periodic, w0, cw, limiter):
             else:
                 flux[o, j, i] = face_flux(
                     v,
+                    u[o, j - 1 if j > 0 else n - 1, i],
+                    u[o, j + 1, i],
                     _cell(q, o, j - 2, i, n, periodic),
                     _cell(q, o, j - 1, i, n, periodic),
                     _cell(q, o, j, i, n, periodic),
