@@ -285,3 +285,21 @@ def test_heat_douglas_periodic_2d_second_order():
         exact = product(np.sqrt(0.09 + 0.5), np.sqrt(0.16 + 0.5))
         errors.append(np.abs(sol.density[-1] - exact).sum() * g.cell_volume)
     assert abs(slope(ns, errors) - 2.0) <= 0.15, errors
+
+
+@pytest.mark.parametrize("periodic", [False, True])
+def test_parallel_line_sweep_equals_serial(periodic):
+    """Grids above PARALLEL_CELLS sweep their lines with prange: same bits as the serial sweep."""
+    from pdecheck.grid import _kernels_implicit as ki
+
+    rng = np.random.default_rng(5)
+    q = rng.random((3, 9, 4))
+    u = rng.normal(size=(3, 10, 4))
+    if periodic:
+        u[:, -1, :] = u[:, 0, :]
+    serial, parallel = np.empty_like(q), np.empty_like(q)
+    a = ki.implicit_sweep(q, u, 0.2, 0.1, 0.5, periodic, True, serial)
+    b = ki.implicit_sweep_parallel(q, u, 0.2, 0.1, 0.5, periodic, True, parallel)
+    np.testing.assert_array_equal(serial, parallel)
+    np.testing.assert_allclose(a, b, rtol=1e-14)
+    assert serial.min() >= 0
