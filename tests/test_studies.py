@@ -96,3 +96,27 @@ def test_unknown_case_lists_known_ids():
 def test_method_with_a_runner_is_an_error():
     with pytest.raises(ValueError, match="method='rk4'"):
         pc.convergence_study(lambda v: (1.0 / v, 0.0), "n", [8, 16, 32], method="rk4")
+
+
+def test_study_window_keeps_broadening_paths_and_cuts_paths_into_points():
+    """H2 (heat flow: p_t widens) is studied over its whole span; A6 (Lipman OT path into
+    data with σ_min = 0.1) narrows towards t = 0, so its window ends early, at a time where
+    the 16- and 32-cell averages of p_t differ by at most twice their gap at the start."""
+    from pdecheck import grid as g
+    from pdecheck.studies import RESOLVE_CELLS, _box, _problem, _prolong, study_span
+
+    h2 = _problem("H2")
+    assert study_span(h2, "grid")[:2] == h2.t_span
+    a6 = _problem("A6")
+    t_a, t_b, start = study_span(a6, "grid")
+    assert t_a == a6.t_span[0] and abs(t_b - t_a) < abs(a6.t_span[1] - t_a)
+
+    def gap(t):
+        end = a6.marginal(t)
+        box = _box(a6, start, end)
+        fine = g.Grid(*box, 2 * RESOLVE_CELLS)
+        coarse = g.Grid(*box, RESOLVE_CELLS).cell_averages(end)
+        return np.sum(np.abs(_prolong(coarse) - fine.cell_averages(end))) * fine.cell_volume
+
+    assert gap(t_b) <= max(0.05, 2 * gap(t_a))
+    assert gap(a6.t_span[1]) > 2 * gap(t_a)  # the full span would not be resolved
