@@ -67,6 +67,29 @@ def linear_sde_coeffs(kind, p, t):
     return math.nan, math.nan, math.nan, math.nan
 
 
+@numba.njit(cache=True, inline="always")
+def linear_sde_drift(kind, p, t):
+    """f_t alone (the first entry of :func:`linear_sde_coeffs`), without the marginal's law."""
+    if kind == 0 or kind == 1:
+        return -0.5 * (p[1] + t / p[0] * (p[2] - p[1]))
+    if kind == 3:
+        return -p[1]
+    if kind == 2 or kind == 4:
+        return 0.0
+    return math.nan
+
+
+@numba.njit(cache=True, inline="always")
+def _responsibility(c, x, d, w, means, vk, a, var, top):
+    """w_c N(x; a m_c, (a² V_c + b²) I) / exp(top), the unnormalised mixture responsibility."""
+    s2 = a * a * vk[c] + var
+    sq = 0.0
+    for j in range(d):
+        dev = x[j] - a * means[c * d + j]
+        sq += dev * dev
+    return math.exp(math.log(w[c]) - 0.5 * sq / s2 - 0.5 * d * math.log(s2) - top)
+
+
 @numba.cfunc(FIELD_SIG, cache=True)
 def score_drift(t, xp, d, pp, op):
     """f_t x − (c_g g_t² + c_s) Σ_k r_k(x) (a_t m_k − x)/(a_t² V_k + b_t²) (CATALOGUE F1–F3,
@@ -80,47 +103,46 @@ def score_drift(t, xp, d, pp, op):
     k = int(pp[4])
     sp = numba.carray(pp, (HEADER,))[5:]
     tt = sp[0] - t if rev else t
+    if (c_g == 0.0 and c_s == 0.0) or k == 0:  # the drift alone: no exp of the marginal's law
+        f = linear_sde_drift(kind, sp, tt)
+        sign = -1.0 if rev else 1.0
+        for j in range(d):
+            out[j] = sign * f * x[j]
+        return
     f, g2, a, var = linear_sde_coeffs(kind, sp, tt)
     for j in range(d):
         out[j] = f * x[j]
     lam = c_g * g2 + c_s
-    if (c_g != 0.0 or c_s != 0.0) and k > 0:  # λ_t = 0 times an undefined score stays NaN
-        params = numba.carray(pp, (HEADER + k * (d + 2),))
-        w = params[HEADER : HEADER + k]
-        means = params[HEADER + k : HEADER + k + k * d]
-        vk = params[HEADER + k + k * d :]
-        # log-sum-exp over components: first the maximum of the log weights
-        top = -math.inf
-        for c in range(k):
-            s2 = a * a * vk[c] + var
-            if not s2 > 0.0:  # b_t = 0 with point data: p_t atomic, the score undefined
-                for j in range(d):
-                    out[j] = math.nan
-                return
-            sq = 0.0
+    # the score term: λ_t = 0 times an undefined score stays NaN
+    params = numba.carray(pp, (HEADER + k * (d + 2),))
+    w = params[HEADER : HEADER + k]
+    means = params[HEADER + k : HEADER + k + k * d]
+    vk = params[HEADER + k + k * d :]
+    # log-sum-exp over components: first the maximum of the log weights
+    top = -math.inf
+    for c in range(k):
+        s2 = a * a * vk[c] + var
+        if not s2 > 0.0:  # b_t = 0 with point data: p_t atomic, the score undefined
             for j in range(d):
-                dev = x[j] - a * means[c * d + j]
-                sq += dev * dev
-            lw = (
-                math.log(w[c]) - 0.5 * sq / s2 - 0.5 * d * math.log(s2) if w[c] > 0.0 else -math.inf
-            )
-            top = max(top, lw)
-        total = 0.0
-        acc = np.zeros(d)
-        for c in range(k):
-            if w[c] <= 0.0:
-                continue
-            s2 = a * a * vk[c] + var
-            sq = 0.0
-            for j in range(d):
-                dev = x[j] - a * means[c * d + j]
-                sq += dev * dev
-            r = math.exp(math.log(w[c]) - 0.5 * sq / s2 - 0.5 * d * math.log(s2) - top)
-            total += r
-            for j in range(d):
-                acc[j] += r * (a * means[c * d + j] - x[j]) / s2
+                out[j] = math.nan
+            return
+        sq = 0.0
         for j in range(d):
-            out[j] -= lam * acc[j] / total
+            dev = x[j] - a * means[c * d + j]
+            sq += dev * dev
+        lw = math.log(w[c]) - 0.5 * sq / s2 - 0.5 * d * math.log(s2) if w[c] > 0.0 else -math.inf
+        top = max(top, lw)
+    total = 0.0
+    for c in range(k):
+        if w[c] > 0.0:
+            total += _responsibility(c, x, d, w, means, vk, a, var, top)
+    for c in range(k):
+        if w[c] <= 0.0:
+            continue
+        s2 = a * a * vk[c] + var
+        r = _responsibility(c, x, d, w, means, vk, a, var, top) / total
+        for j in range(d):
+            out[j] -= lam * r * (a * means[c * d + j] - x[j]) / s2
     if rev:
         for j in range(d):
             out[j] = -out[j]
