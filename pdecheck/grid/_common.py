@@ -20,7 +20,15 @@ from pdecheck.densities import Density
 from pdecheck.grid.mesh import Grid
 from pdecheck.grid.solution import Diagnostics, GridSolution
 
-__all__ = ["check_dt", "clip_step", "initial_averages", "march", "save_times", "time_span"]
+__all__ = [
+    "check_dt",
+    "clip_step",
+    "close_diagnostics",
+    "initial_averages",
+    "march",
+    "save_times",
+    "time_span",
+]
 
 Array = NDArray[np.float64]
 
@@ -137,8 +145,13 @@ def march(
         saved[s] = p.reshape(grid.shape)
     diag.final_mass = grid.mass(p)
     diag.wall_time = time.perf_counter() - start
+    close_diagnostics(diag)
+    return GridSolution(grid, times.copy(), saved, diag)
+
+
+def close_diagnostics(diag: Diagnostics) -> None:
+    """Flag what a finished solve must not hide: negative density, flushed round-off."""
     if diag.min_density < 0:
         diag.flag(f"negative density: min {diag.min_density:.3e}")
     if diag.flushed_mass > 0:
         diag.flag(f"flushed negative round-off of total mass {diag.flushed_mass:.3e} to 0")
-    return GridSolution(grid, times.copy(), saved, diag)

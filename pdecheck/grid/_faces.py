@@ -20,7 +20,7 @@ from pdecheck.fields import compiled_form, evaluate
 from pdecheck.grid.boundaries import PERIODIC, ZERO_FLUX
 from pdecheck.grid.mesh import Grid
 
-__all__ = ["FaceField", "padded_shape", "sweep_view"]
+__all__ = ["FaceField", "non_finite_error", "padded_shape", "sweep_view"]
 
 Array = NDArray[np.float64]
 
@@ -60,9 +60,10 @@ class FaceField:
         self.grid = grid
         self.codes = codes
         self.compiled = compiled_form(field)
-        if self.compiled is not None and self.compiled.dim != grid.dim:
+        if self.compiled is not None and self.compiled.dim not in (0, grid.dim):
             raise ValueError(
-                f"{name} is a {self.compiled.dim}-D field; the grid has dim={grid.dim}"
+                f"{name} is a {self.compiled.dim}-D field; the grid has dim={grid.dim} (a "
+                "compiled field must have the grid's dimension, or dim 0: any dimension)"
             )
         shape3 = padded_shape(grid)
         self.velocity: list[Array] = [np.zeros(face_shape(shape3, k)) for k in range(3)]
@@ -99,13 +100,7 @@ class FaceField:
                 if not bad:
                     flat[:] = sign * values
             if bad:
-                raise ValueError(
-                    f"{self.name} returned {bad} non-finite value(s) at t={t!r} on the faces "
-                    f"of axis {k}; "
-                    "the rule is a finite velocity everywhere in the grid box (restrict the "
-                    "box to the "
-                    "support, or regularise the field)"
-                )
+                raise non_finite_error(self.name, t, k)
             view = sweep_view(u, k)
             if self.codes[k, 0] == PERIODIC:
                 view[:, -1, :] = view[:, 0, :]
@@ -114,3 +109,12 @@ class FaceField:
                     view[:, 0, :] = 0.0
                 if self.codes[k, 1] == ZERO_FLUX:
                     view[:, -1, :] = 0.0
+
+
+def non_finite_error(name: str, t: float, axis: int) -> ValueError:
+    """The error for a field that gave NaN or inf at the faces of ``axis`` at time t."""
+    return ValueError(
+        f"{name} returned non-finite value(s) at t={float(t)!r} on the faces of axis {axis}; "
+        "the rule is a finite velocity everywhere in the grid box (restrict the box to the "
+        "support, or regularise the field)"
+    )

@@ -8,8 +8,14 @@ dimension (the PyMPDATA "formula apart from traversal" pattern).
 - :func:`face_flux` — F = u⁺ (q_L + w σ_L) + u⁻ (q_R − w σ_R) (TRANSPORT.md "Anchors"): w = 0
   is donor-cell upwind, w = ½ the MUSCL face value, w = ½(1 − |u|Δt/h) the one-step
   flux-limited Lax–Wendroff (Sweby) value.
-- :func:`axis_fluxes` — every face flux along one axis (prange over lines).
-- :func:`combine_update` — out = a p + b (q − Δt ∇·F), the Shu–Osher stage form of SSP-RK.
+- :func:`axis_lines` — the face fluxes of a range of lines along one axis (serial);
+  :func:`axis_fluxes` — all of them, one chunk of lines per thread.
+- :func:`combine_rows` — out = a p + b (q − Δt ∇·F), the Shu–Osher stage form of SSP-RK, on a
+  range of rows (serial); :func:`combine_update` — all rows, one chunk per thread.
+- :func:`transport_stage` — one whole stage (every axis, wall outflow, combine), serial: the
+  stage of the compiled march and of the NumPy-field loop on small grids (a parallel kernel
+  called from another kernel cannot be cached on disk, so large grids call
+  :func:`axis_fluxes` and :func:`combine_update` from Python instead).
 - :func:`face_velocity`, :func:`max_outflow_rate` — the compiled field at faces (fast path) and
   the Courant rate max_i Σ_k (u⁺_{k,i+½} + u⁻_{k,i−½}) / h_k.
 
@@ -76,15 +82,15 @@ def _cell(q, o, j, i, n, periodic):
     return q[o, j, i]
 
 
-@numba.njit(cache=True, parallel=True)
-def axis_fluxes(q, u, flux, periodic, w0, cw, limiter):
-    """flux[o, j, i] through face j (between cells j−1 and j) of every line (o, ·, i).
+@numba.njit(cache=True)
+def axis_lines(q, u, flux, periodic, w0, cw, limiter, lo, hi):
+    """flux[o, j, i] through face j (between cells j−1 and j) of the lines lo ≤ o·I + i < hi.
 
     q: (O, n, I) cell averages; u: (O, n+1, I) face velocities, already zero at closed walls.
     At a non-periodic wall only outflow passes (first-order upwind); periodic face n is face 0.
     """
-    outer, n, inner = q.shape
-    for line in prange(outer * inner):
+    n, inner = q.shape[1], q.shape[2]
+    for line in range(lo, hi):
         o = line // inner
         i = line - o * inner
         for j in range(n + 1):
@@ -96,6 +102,19 @@ def axis_fluxes(q, u, flux, periodic, w0, cw, limiter):
                     flux[o, j, i] = v * q[o, n - 1, i] if v > 0.0 else 0.0
             elif periodic and j == n:
                 flux[o, j, i] = flux[o, 0, i]
+            elif 2 <= j <= n - 2:
+                flux[o, j, i] = face_flux(
+                    v,
+                    u[o, j - 1, i],
+                    u[o, j + 1, i],
+                    q[o, j - 2, i],
+                    q[o, j - 1, i],
+                    q[o, j, i],
+                    q[o, j + 1, i],
+                    w0,
+                    cw,
+                    limiter,
+                )
             else:
                 flux[o, j, i] = face_flux(
                     v,
@@ -112,12 +131,24 @@ def axis_fluxes(q, u, flux, periodic, w0, cw, limiter):
 
 
 @numba.njit(cache=True, parallel=True)
-def combine_update(p, a, q, b, dt, f0, f1, f2, rh, clamp, out):
-    """out = a p + b (q − Δt Σ_k (F_k,+ − F_k,−)/h_k) on the 3-D state; returns the mass
-    density removed by flushing negative round-off to 0 (only when ``clamp``)."""
-    n0, n1, n2 = q.shape
+def axis_fluxes(q, u, flux, periodic, w0, cw, limiter):
+    """:func:`axis_lines` over every line, the lines split into one chunk per thread."""
+    lines = q.shape[0] * q.shape[2]
+    chunks = min(numba.get_num_threads(), lines)
+    for c in prange(chunks):
+        axis_lines(
+            q, u, flux, periodic, w0, cw, limiter, c * lines // chunks, (c + 1) * lines // chunks
+        )
+
+
+@numba.njit(cache=True)
+def combine_rows(p, a, q, b, dt, f0, f1, f2, rh, clamp, out, lo, hi):
+    """out = a p + b (q − Δt Σ_k (F_k,+ − F_k,−)/h_k) on rows lo ≤ i0 < hi of the 3-D state;
+    returns the mass density removed by flushing negative round-off to 0 (only when
+    ``clamp``)."""
+    n1, n2 = q.shape[1], q.shape[2]
     flushed = 0.0
-    for i0 in prange(n0):
+    for i0 in range(lo, hi):
         for i1 in range(n1):
             for i2 in range(n2):
                 div = (
@@ -133,10 +164,24 @@ def combine_update(p, a, q, b, dt, f0, f1, f2, rh, clamp, out):
     return flushed
 
 
+@numba.njit(cache=True, parallel=True)
+def combine_update(p, a, q, b, dt, f0, f1, f2, rh, clamp, out):
+    """:func:`combine_rows` over every row, one chunk of rows per thread."""
+    n0 = q.shape[0]
+    chunks = min(numba.get_num_threads(), n0)
+    flushed = np.zeros(chunks)
+    for c in prange(chunks):
+        flushed[c] = combine_rows(
+            p, a, q, b, dt, f0, f1, f2, rh, clamp, out, c * n0 // chunks, (c + 1) * n0 // chunks
+        )
+    return flushed.sum()
+
+
 @numba.njit(cache=True)
 def face_velocity(kernel, params, t, points, axis, sign, out):
     """out[m] = sign · f_t(points[m])[axis] through a compiled field; returns the number of
-    non-finite values."""
+    non-finite values. The kernel is called with d = points.shape[1] (the grid's dimension),
+    so fields declared for any dimension (dim 0) work too."""
     n, d = points.shape
     value = np.empty(d)
     bad = 0
@@ -149,12 +194,12 @@ def face_velocity(kernel, params, t, points, axis, sign, out):
     return bad
 
 
-@numba.njit(cache=True, parallel=True)
+@numba.njit(cache=True)
 def max_outflow_rate(u0, u1, u2, rh):
     """max over cells of Σ_k (max(u_k,i+½, 0) + max(−u_k,i−½, 0)) / h_k (3-D state)."""
     n0, n1, n2 = u1.shape[0], u0.shape[1], u0.shape[2]
     best = 0.0
-    for i0 in prange(n0):
+    for i0 in range(n0):
         for i1 in range(n1):
             for i2 in range(n2):
                 r = (
@@ -164,3 +209,55 @@ def max_outflow_rate(u0, u1, u2, rh):
                 )
                 best = max(best, r)
     return best
+
+
+@numba.njit(cache=True)
+def transport_stage(
+    p,
+    a,
+    q,
+    b,
+    dt,
+    u0,
+    u1,
+    u2,
+    f0,
+    f1,
+    f2,
+    rh,
+    periodic,
+    w0,
+    cw,
+    limiter,
+    out,
+    outflow,
+    weight,
+    area,
+):
+    """One Shu–Osher stage out = a p + b (q − Δt ∇·F(q)) of the 3-D state; the wall fluxes of
+    the non-periodic axes, times ``weight`` Δt, are added to ``outflow`` (dim, 2). cw is the
+    one-step coefficient ½Δt (0 for the method of lines); it is divided by h_k per axis.
+    Returns the flushed negative round-off (there is none under the positivity bound)."""
+    dim = outflow.shape[0]
+    fluxes = (f0, f1, f2)
+    velocities = (u0, u1, u2)
+    for k in range(3):
+        if k < dim:
+            f = fluxes[k]
+            s = f.shape
+            outer = s[0] * s[1] if k == 2 else (s[0] if k == 1 else 1)
+            inner = s[2] * s[1] if k == 0 else (s[2] if k == 1 else 1)
+            qk = q.reshape(outer, q.shape[k], inner)
+            uk = velocities[k].reshape(outer, s[k], inner)
+            fk = f.reshape(outer, s[k], inner)
+            axis_lines(qk, uk, fk, periodic[k], w0, cw * rh[k], limiter, 0, outer * inner)
+            if not periodic[k]:
+                low = 0.0
+                high = 0.0
+                for o in range(outer):
+                    for i in range(inner):
+                        low += fk[o, 0, i]
+                        high += fk[o, s[k] - 1, i]
+                outflow[k, 0] -= weight * dt * area[k] * low
+                outflow[k, 1] += weight * dt * area[k] * high
+    return combine_rows(p, a, q, b, dt, f0, f1, f2, rh, True, out, 0, q.shape[0])

@@ -20,22 +20,15 @@ max |f| at the faces every step.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from pdecheck.grid._common import (
-    check_dt,
-    clip_step,
-    initial_averages,
-    march,
-    save_times,
-    time_span,
-)
-from pdecheck.grid._faces import FaceField, face_shape, padded_shape, sweep_view
-from pdecheck.grid.boundaries import PERIODIC, boundary_codes
+from pdecheck.grid._common import check_dt, initial_averages, save_times, time_span
+from pdecheck.grid._faces import FaceField, face_shape, padded_shape
+from pdecheck.grid._transport import PARALLEL_CELLS, Transport
+from pdecheck.grid.boundaries import boundary_codes
 from pdecheck.grid.mesh import Grid
 from pdecheck.grid.solution import Diagnostics, GridSolution
 
@@ -56,8 +49,6 @@ STEPPERS: dict[str, tuple[tuple[tuple[float, float, float], ...], tuple[float, .
     ),
 }
 _ONE_STEP = (((0.0, 1.0, 0.5),), (1.0,))
-
-_warm: set[str] = set()
 
 
 def _choose(name: str, value: Any, known: dict[str, Any]) -> Any:
@@ -80,14 +71,18 @@ def solve_continuity(
     boundary: Any = "zero-flux",
     save_at: ArrayLike | None = None,
     normalize: bool = False,
-    progress: bool = False,
+    progress: bool | str = "auto",
 ) -> GridSolution:
     """Evolve cell averages p0 by ∂_t p = −∇·(f_t p) over ``t_span`` (which may decrease).
 
     ``field`` is f(t, x) ((n, d) -> (n, d)), compiled or NumPy. With ``dt=None`` each step is
     C = ``cfl`` (at most the scheme's positivity bound); a fixed ``dt`` whose Courant number
-    exceeds the bound raises ``ValueError`` with the limit. Backward runs step the same
-    scheme with velocity −f_t at the decreasing stage times.
+    exceeds the bound raises ``ValueError`` with the limit. With ``dt=None`` a step whose
+    Courant number at any stage time exceeds the bound is rejected and retried smaller
+    (counted in ``diagnostics.rejected_steps``). Backward runs step the same scheme with
+    velocity −f_t at the decreasing stage times. A field with a true ``time_independent``
+    attribute is sampled once. ``progress``: a tqdm bar (True), none (False), or "auto": a bar
+    when stderr is a terminal and the solve is projected to take more than 2 s.
     """
     w0, bound = _choose("scheme", scheme, SCHEMES)
     limiter_code = _choose("limiter", limiter, LIMITERS) if scheme != "upwind" else 0
@@ -107,6 +102,8 @@ def solve_continuity(
         )
     t0, t1, sign = time_span(t_span)
     fixed_dt = check_dt(dt)
+    if progress not in (True, False, "auto"):
+        raise ValueError(f"progress={progress!r} must be True, False or 'auto'")
     codes = boundary_codes(boundary, grid.dim) if isinstance(grid, Grid) else None
     p = initial_averages(p0, grid, normalize=normalize).reshape(padded_shape(grid))
     assert codes is not None
@@ -116,78 +113,29 @@ def solve_continuity(
     dim = grid.dim
     rh = np.zeros(3)
     rh[:dim] = 1.0 / grid.h
-    area = grid.cell_volume / grid.h
     shape3 = padded_shape(grid)
-    flux = [np.zeros(face_shape(shape3, k)) for k in range(3)]
-    buffers = (np.empty(shape3), np.empty(shape3))
-    outflow = np.zeros((dim, 2))
-    periodic = [bool(codes[k, 0] == PERIODIC) for k in range(dim)]
+    run = Transport(
+        faces=faces,
+        grid=grid,
+        sign=sign,
+        stages=np.array(stages, dtype=float),
+        weights=np.array(weights, dtype=float),
+        cfl=cfl,
+        bound=bound,
+        fixed_dt=fixed_dt if fixed_dt is not None else 0.0,
+        w0=w0,
+        one_step=scheme == "lw-tvd",
+        limiter=limiter_code,
+        rh=rh,
+        area=grid.cell_volume / grid.h,
+        threaded=grid.size > PARALLEL_CELLS,
+        u=[np.zeros((len(stages), *face_shape(shape3, k))) for k in range(3)],
+        flux=[np.zeros(face_shape(shape3, k)) for k in range(3)],
+        buffers=(np.empty(shape3), np.empty(shape3)),
+        outflow=np.zeros((dim, 2)),
+        steady=bool(getattr(field, "time_independent", False)),
+    )
     diag = Diagnostics(
         method=f"continuity/{scheme}" + (f"+{limiter}/{stepper}" if scheme == "muscl" else "")
     )
-    diag.outflow = outflow
-
-    from pdecheck.grid import _kernels_flux as kf
-
-    def courant_rate() -> float:
-        u = faces.velocity
-        return float(kf.max_outflow_rate(u[0], u[1], u[2], rh))
-
-    def step(t: float, remaining: float, state: np.ndarray) -> float:
-        first = not diag.steps and "continuity" not in _warm
-        start = time.perf_counter()
-        faces.update(t, sign)
-        rate = courant_rate()
-        limit = bound / rate if rate > 0 else np.inf
-        diag.dt_limit = min(diag.dt_limit, limit)
-        if fixed_dt is not None:
-            if fixed_dt > limit * (1 + 1e-12):
-                raise ValueError(
-                    f"dt={fixed_dt!r} exceeds the stability limit {limit:.6g} of scheme "
-                    f"{scheme!r} at t={t!r} "
-                    f"(Courant number {fixed_dt * rate:.4g} > {bound}); use dt <= {limit:.6g} "
-                    "or dt=None"
-                )
-            h = clip_step(fixed_dt, remaining)
-        else:
-            h = clip_step(cfl / rate, remaining) if rate > 0 else remaining
-        q = state
-        courant = h * rate
-        for s, (a, b, c) in enumerate(stages):
-            if c != 0.0:
-                faces.update(t + sign * c * h, sign)
-                stage_courant = h * courant_rate()
-                courant = max(courant, stage_courant)
-            out = buffers[s % 2]
-            for k in range(dim):
-                kf.axis_fluxes(
-                    sweep_view(q, k),
-                    sweep_view(faces.velocity[k], k),
-                    sweep_view(flux[k], k),
-                    periodic[k],
-                    w0,
-                    0.5 * h / grid.h[k] if scheme == "lw-tvd" else 0.0,
-                    limiter_code,
-                )
-                if not periodic[k]:
-                    view = sweep_view(flux[k], k)
-                    outflow[k, 0] -= weights[s] * h * area[k] * float(view[:, 0, :].sum())
-                    outflow[k, 1] += weights[s] * h * area[k] * float(view[:, -1, :].sum())
-            positive = courant <= bound * (1 + 1e-9)
-            diag.flushed_mass += grid.cell_volume * kf.combine_update(
-                state, a, q, b, h, flux[0], flux[1], flux[2], rh, positive, out
-            )
-            q = out
-        state[...] = q
-        if courant > bound * (1 + 1e-9):
-            diag.flag(
-                f"cfl exceeded: Courant number {courant:.4g} > positivity bound {bound} near "
-                f"t={t!r}"
-            )
-        diag.record_step(h, courant)
-        if first:
-            diag.compile_time = time.perf_counter() - start
-            _warm.add("continuity")
-        return h
-
-    return march(step, p, grid, times, diag, outflow=lambda: outflow)
+    return run.solve(p, times, diag, progress, scheme)

@@ -1,8 +1,8 @@
 """What a grid solve returns: the density at the saved times and how the run went.
 
-Public names: :class:`Diagnostics` (steps, step sizes, Courant number, mass balance, outflow
-per wall, minimum density, wall and compile time, flags) and :class:`GridSolution`
-(``times``, ``density``, ``at(t)``, ``mass()``, ``summary()``).
+Public names: :class:`Diagnostics` (steps, rejected steps, step sizes, Courant number, mass
+balance, outflow per wall, minimum density, wall and compile time, flags) and
+:class:`GridSolution` (``times``, ``density``, ``at(t)``, ``mass()``, ``summary()``).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ class Diagnostics:
     dt_max: float = 0.0
     cfl_max: float = 0.0
     dt_limit: float = np.inf
+    rejected_steps: int = 0
     initial_mass: float = 0.0
     final_mass: float = 0.0
     max_mass_drift: float = 0.0
@@ -82,7 +83,8 @@ class GridSolution:
     def summary(self) -> str:
         d = self.diagnostics
         lines = [
-            f"{d.method} on {self.grid!r}: {d.steps} steps, dt in [{d.dt_min:.3g}, {d.dt_max:.3g}]",
+            f"{d.method} on {self.grid!r}: {d.steps} steps ({d.rejected_steps} rejected), dt in "
+            f"[{d.dt_min:.3g}, {d.dt_max:.3g}]",
             f"  Courant max {d.cfl_max:.3g}, mass {d.initial_mass:.15g} -> {d.final_mass:.15g} "
             f"(max relative drift {d.max_mass_drift:.2e}), outflow {d.outflow.sum():.3e}",
             f"  min density {d.min_density:.3e}, wall {d.wall_time:.3f} s, compile "

@@ -1,0 +1,281 @@
+"""The continuity driver: step control, the two field paths, diagnostics and progress.
+
+:class:`Transport` holds one configured solve. ``solve`` runs either
+
+- the compiled path: the whole loop in ``_kernels_march.march`` (called in chunks of steps only
+  to move a progress bar), for compiled fields on grids of at most ``PARALLEL_CELLS`` cells;
+- the Python loop: the field evaluated once per stage time at the faces (its compiled kernel
+  when it has one), each stage one call of ``_kernels_flux.transport_stage``, or on larger
+  grids the threaded kernels (``_threaded_stage``).
+
+Both keep the same statistics vector (``_kernels_march.STATS``) and the same step control
+(the module docstring of ``_kernels_march``), so they give the same steps and the same answer
+to round-off. Compile time is the time Numba spent compiling or loading kernels during the
+solve (its ``numba:compile`` events), not the first step's wall time.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from pdecheck.grid._common import close_diagnostics
+from pdecheck.grid._faces import FaceField, non_finite_error, sweep_view
+from pdecheck.grid.mesh import Grid
+from pdecheck.grid.solution import Diagnostics, GridSolution
+
+__all__ = ["PARALLEL_CELLS", "Transport"]
+
+Array = NDArray[np.float64]
+
+#: grids with more cells than this run their stages on Numba's threads (a parallel region's
+#: start-up dominates a small stage on a loaded machine)
+PARALLEL_CELLS = 100_000
+#: a progress bar in "auto" mode appears when the projected solve exceeds this (seconds)
+_AUTO_PROGRESS_S = 2.0
+
+
+@dataclass
+class Transport:
+    """One configured continuity solve (built by ``solve_continuity``)."""
+
+    faces: FaceField
+    grid: Grid
+    sign: float
+    stages: Array
+    weights: Array
+    cfl: float
+    bound: float
+    fixed_dt: float
+    w0: float
+    one_step: bool
+    limiter: int
+    rh: Array
+    area: Array
+    threaded: bool
+    u: list[Array]
+    flux: list[Array]
+    buffers: tuple[Array, Array]
+    outflow: Array
+    steady: bool
+
+    def solve(
+        self, p: Array, times: Array, diag: Diagnostics, progress: Any, scheme: str
+    ) -> GridSolution:
+        import numba.core.event as events
+
+        from pdecheck.grid import _kernels_march as km
+
+        stats = np.zeros(km.STATS)
+        stats[[km.DT_MIN, km.DT_LIMIT]] = np.inf
+        stats[km.MIN_DENSITY] = p.min()
+        stats[km.T_NOW] = times[0]
+        stats[km.TARGET] = 1
+        saved = np.empty((times.size, *p.shape))
+        saved[0] = p
+        diag.initial_mass = self.grid.mass(p)
+        diag.outflow = self.outflow
+        bar = _Bar(progress, float(times[0]), float(times[-1]))
+        start = time.perf_counter()
+        with events.install_timer("numba:compile", _add_to(diag)):
+            if self.faces.compiled is not None and not self.threaded:
+                self._compiled(p, times, saved, stats, bar)
+            else:
+                self._numpy(p, times, saved, stats, bar)
+        bar.close()
+        diag.wall_time = time.perf_counter() - start
+        self._raise_on(stats, scheme)
+        diag.steps = int(stats[km.STEPS])
+        diag.dt_min, diag.dt_max = float(stats[km.DT_MIN]), float(stats[km.DT_MAX])
+        diag.cfl_max, diag.dt_limit = float(stats[km.CFL_MAX]), float(stats[km.DT_LIMIT])
+        diag.max_mass_drift = float(stats[km.MASS_DRIFT])
+        diag.min_density = float(stats[km.MIN_DENSITY])
+        diag.flushed_mass = float(stats[km.FLUSHED])
+        diag.rejected_steps = int(stats[km.REJECTED])
+        diag.final_mass = self.grid.mass(p)
+        close_diagnostics(diag)
+        density = saved.reshape(times.size, *self.grid.shape)
+        return GridSolution(self.grid, times.copy(), density, diag)
+
+    def _compiled(self, p: Array, times: Array, saved: Array, stats: Array, bar: _Bar) -> None:
+        from pdecheck.grid import _kernels_march as km
+
+        cf = self.faces.compiled
+        assert cf is not None
+        pts = [*self.faces.points, *([np.zeros((0, self.grid.dim))] * (3 - self.grid.dim))]
+        chunk = 1 << 40 if not bar.may_show else 8
+        while stats[km.STATUS] == km.RUNNING:
+            tick = time.perf_counter()
+            km.march(  # type: ignore[call-arg]
+                cf.kernel, cf.params, pts[0], pts[1], pts[2], self.faces.codes, self.sign,
+                self.steady, self.stages, self.weights, self.cfl, self.bound, self.fixed_dt,
+                self.w0, self.one_step, self.limiter, self.rh, self.area, self.grid.cell_volume,
+                self.grid.mass(saved[0]), p, times, saved, *self.u, *self.flux,
+                *self.buffers, self.outflow, stats, chunk,
+            )  # fmt: skip
+            bar.update(float(stats[km.T_NOW]))
+            if time.perf_counter() - tick < 0.1:
+                chunk *= 2
+
+    def _numpy(self, p: Array, times: Array, saved: Array, stats: Array, bar: _Bar) -> None:
+        """The loop of ``_kernels_march.march`` with the field called from Python."""
+        from pdecheck.grid import _kernels_flux as kf
+        from pdecheck.grid import _kernels_march as km
+
+        u, rh, sign = self.u, self.rh, self.sign
+        periodic = self.faces.codes[:, 0] == 2
+        initial_mass = self.grid.mass(saved[0])
+        t, j = float(times[0]), 1
+
+        def fill(ts: float, s: int) -> float:
+            self.faces.update(ts, sign)
+            for k in range(self.grid.dim):
+                u[k][s] = self.faces.velocity[k]
+            return float(kf.max_outflow_rate(u[0][s], u[1][s], u[2][s], rh))
+
+        rate = fill(t, 0)
+        while j < times.size:
+            target = float(times[j])
+            remaining = abs(target - t)
+            if stats[km.STEPS] and not self.steady:
+                rate = fill(t, 0)
+            step = self.fixed_dt if self.fixed_dt else (self.cfl / rate if rate else remaining)
+            h = remaining if remaining <= step * (1 + 1e-8) else step
+            for _ in range(km._MAX_REJECTIONS):
+                worst = rate
+                for s in range(len(self.stages)):
+                    c = float(self.stages[s, 2])
+                    worst = max(worst, fill(t + sign * c * h, s) if c and not self.steady else rate)
+                    if (not c or self.steady) and s > 0:
+                        for k in range(3):
+                            u[k][s] = u[k][0]
+                courant = h * worst
+                if worst:
+                    stats[km.DT_LIMIT] = min(stats[km.DT_LIMIT], self.bound / worst)
+                if courant <= self.bound * (1 + 1e-9):
+                    break
+                if self.fixed_dt:
+                    stats[[km.STATUS, km.BAD_TIME, km.BAD_VALUE]] = km.DT_TOO_LARGE, t, courant
+                    return
+                stats[km.REJECTED] += 1
+                h *= 0.9 * self.cfl / courant
+            else:
+                stats[[km.STATUS, km.BAD_TIME]] = km.NO_STEP, t
+                return
+            q = p
+            for s in range(len(self.stages)):
+                out = self.buffers[s % 2]
+                a, b, _ = self.stages[s]
+                us = (u[0][s], u[1][s], u[2][s])
+                cw = 0.5 * h if self.one_step else 0.0
+                if self.threaded:
+                    flushed = self._threaded_stage(p, a, q, b, h, us, cw, out, self.weights[s])
+                else:
+                    flushed = kf.transport_stage(  # type: ignore[call-arg]
+                        p, a, q, b, h, *us, *self.flux, rh, periodic, self.w0, cw,
+                        self.limiter, out, self.outflow, self.weights[s], self.area,
+                    )  # fmt: skip
+                stats[km.FLUSHED] += self.grid.cell_volume * flushed
+                q = out
+            p[...] = q
+            t = target if h >= remaining * (1 - 1e-12) else t + sign * h
+            total = self.grid.mass(p) + float(self.outflow.sum())
+            drift = abs(total - initial_mass) / initial_mass
+            stats[km.MASS_DRIFT] = max(stats[km.MASS_DRIFT], drift)
+            stats[km.MIN_DENSITY] = min(stats[km.MIN_DENSITY], float(p.min()))
+            stats[km.STEPS] += 1
+            stats[km.DT_MIN] = min(stats[km.DT_MIN], h)
+            stats[km.DT_MAX] = max(stats[km.DT_MAX], h)
+            stats[km.CFL_MAX] = max(stats[km.CFL_MAX], courant)
+            if t == target:
+                saved[j] = p
+                j += 1
+            bar.update(t)
+        stats[km.STATUS] = km.DONE
+
+    def _threaded_stage(
+        self, p: Array, a: float, q: Array, b: float, h: float, us: tuple[Array, ...],
+        cw: float, out: Array, weight: float,
+    ) -> float:  # fmt: skip
+        """``transport_stage`` on Numba's threads: one parallel kernel per axis and one for
+        the combination, called from here (a kernel calling them could not be cached)."""
+        from pdecheck.grid import _kernels_flux as kf
+
+        for k in range(self.grid.dim):
+            periodic = bool(self.faces.codes[k, 0] == 2)
+            flux = sweep_view(self.flux[k], k)
+            kf.axis_fluxes(
+                sweep_view(q, k), sweep_view(us[k], k), flux, periodic, self.w0,
+                cw * self.rh[k], self.limiter,
+            )  # fmt: skip
+            if not periodic:
+                self.outflow[k, 0] -= weight * h * self.area[k] * float(flux[:, 0, :].sum())
+                self.outflow[k, 1] += weight * h * self.area[k] * float(flux[:, -1, :].sum())
+        return float(kf.combine_update(p, a, q, b, h, *self.flux, self.rh, True, out))  # type: ignore[call-arg]
+
+    def _raise_on(self, stats: Array, scheme: str) -> None:
+        from pdecheck.grid import _kernels_march as km
+
+        status, t = int(stats[km.STATUS]), float(stats[km.BAD_TIME])
+        if status == km.NON_FINITE:
+            raise non_finite_error(self.faces.name, t, int(stats[km.BAD_VALUE]))
+        if status == km.DT_TOO_LARGE:
+            courant = float(stats[km.BAD_VALUE])
+            limit = self.fixed_dt * self.bound / courant
+            raise ValueError(
+                f"dt={self.fixed_dt!r} exceeds the stability limit {limit:.6g} of scheme "
+                f"{scheme!r} at t={t!r} (Courant number {courant:.4g} > {self.bound}); use "
+                f"dt <= {limit:.6g} or dt=None"
+            )
+        if status == km.NO_STEP:
+            raise ValueError(
+                f"no step of Courant number <= {self.bound} found at t={t!r} after "
+                f"{km._MAX_REJECTIONS} rejections; the field grows without bound near there "
+                "(regularise it, or stop the run before that time)"
+            )
+
+
+def _add_to(diag: Diagnostics) -> Any:
+    def add(seconds: float) -> None:
+        diag.compile_time += seconds
+
+    return add
+
+
+class _Bar:
+    """A tqdm bar over |t − t0|: shown when asked, or in "auto" mode when stderr is a terminal
+    and the elapsed time projects the whole solve beyond ``_AUTO_PROGRESS_S``."""
+
+    def __init__(self, mode: Any, t0: float, t1: float) -> None:
+        self.mode, self.t0, self.span = mode, t0, abs(t1 - t0)
+        self.may_show = mode is True or (mode == "auto" and sys.stderr.isatty())
+        self.start = time.perf_counter()
+        self.bar: Any = None
+        if mode is True:
+            self._open()
+
+    def _open(self) -> None:
+        from tqdm.auto import tqdm
+
+        self.bar = tqdm(total=self.span, unit="t", leave=False, file=sys.stderr)
+
+    def update(self, t: float) -> None:
+        if not self.may_show:
+            return
+        done = abs(t - self.t0)
+        if self.bar is None:
+            elapsed = time.perf_counter() - self.start
+            if done <= 0 or elapsed * self.span / done < _AUTO_PROGRESS_S:
+                return
+            self._open()
+        self.bar.n = done
+        self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
