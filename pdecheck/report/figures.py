@@ -106,13 +106,21 @@ def density_figure(case_id: str, profile: dict[str, Any], path: Path) -> Path:
     return _save(fig, path)
 
 
+def _tick_label(v: float, _: Any = None) -> str:
+    """ "0.02", "5", "1e-04": at most six characters."""
+    return f"{v:.0e}" if 0 < v < 1e-3 else f"{v:.2g}"
+
+
 def _short_ticks(ax: Any) -> None:
-    """x ticks of a log axis at 1, 2, 5 × 10^k labelled "0.02": labelled on an axis shorter
-    than a decade, never overlapping (scientific minor labels such as 3×10⁻¹ do)."""
+    """x ticks of a log axis at 1, 2, 5 × 10^k (at 10^k only on an axis of more than a
+    decade) with short labels: labelled on an axis shorter than a decade, never overlapping
+    (scientific minor labels such as 3×10⁻¹ do)."""
     from matplotlib.ticker import FuncFormatter, LogLocator
 
-    short = FuncFormatter(lambda v, _: f"{v:.2g}")
-    ax.xaxis.set_major_locator(LogLocator(base=10.0, subs=(1.0, 2.0, 5.0)))
+    lo, hi = ax.get_xlim()
+    subs = (1.0,) if hi > 10 * lo else (1.0, 2.0, 5.0)
+    short = FuncFormatter(_tick_label)
+    ax.xaxis.set_major_locator(LogLocator(base=10.0, subs=subs))
     ax.xaxis.set_major_formatter(short)
     ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
 
@@ -141,7 +149,14 @@ def _study_panel(ax: Any, studies: list[tuple[str, Any]], xlabel: str, ylabel: s
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel, fontsize=9)
     ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=8, loc="best", title="dotted: nominal slope", title_fontsize=7)
+    # under the panel: inside, a legend as wide as a third of the page covers points
+    ax.legend(
+        fontsize=8,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.2),
+        title="dotted: nominal slope",
+        title_fontsize=7,
+    )
 
 
 def _panels(studies: list[tuple[str, Any]]) -> list[tuple[str, list[tuple[str, Any]]]]:
@@ -157,7 +172,8 @@ XLABEL = {"n": "h = 1 / (cells per axis)", "dt": "time step dt", "n_particles": 
 def convergence_figure(case_id: str, studies: list[tuple[str, Any]], path: Path) -> Path:
     plt = _pyplot()
     panels = _panels(studies)
-    fig, axes = plt.subplots(1, len(panels), figsize=(WIDTH, 4.0), squeeze=False)
+    rows = max(len(group) for _, group in panels)
+    fig, axes = plt.subplots(1, len(panels), figsize=(WIDTH, 4.4 + 0.2 * rows), squeeze=False)
     for ax, (parameter, group) in zip(axes[0], panels, strict=True):
         _study_panel(ax, group, XLABEL[parameter], _error_label(parameter, group))
     fig.suptitle(f"{case_id}: error vs resolution (log–log, fitted slopes)", fontsize=11)
