@@ -83,7 +83,9 @@ _EQUATIONS = ("continuity", "heat", "fokker-planck")
 def register(case: Case) -> Case:
     """Add a case to the catalogue (ids are unique)."""
     if case.equation not in _EQUATIONS:
-        raise ValueError(f"case {case.id}: equation={case.equation!r}; it must be one of {_EQUATIONS}")
+        raise ValueError(
+            f"case {case.id}: equation={case.equation!r}; it must be one of {_EQUATIONS}"
+        )
     if case.id in _REGISTRY:
         raise ValueError(f"case id {case.id!r} is registered twice")
     _REGISTRY[case.id] = case

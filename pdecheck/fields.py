@@ -56,7 +56,9 @@ def compiled_form(field: Any) -> CompiledField | None:
     return method()
 
 
-def evaluate(field: Callable[[float, Array], ArrayLike], t: float, x: Array, *, name: str = "field") -> Array:
+def evaluate(
+    field: Callable[[float, Array], ArrayLike], t: float, x: Array, *, name: str = "field"
+) -> Array:
     """f(t, x) with the shape checked: (n, d) in, (n, d) out.
 
     Non-finite values are returned as they are (callers count and flag them); a wrong shape
@@ -94,7 +96,9 @@ class KernelField:
 
     def compiled(self) -> CompiledField:
         if self._compiled is None:
-            self._compiled = CompiledField(_wrap(self.kernel, self.dim, self.params.size), self.params, self.dim)
+            self._compiled = CompiledField(
+                _wrap(self.kernel, self.dim, self.params.size), self.params, self.dim
+            )
         return self._compiled
 
     def __call__(self, t: float, x: ArrayLike) -> Array:
@@ -117,7 +121,12 @@ def _wrap(kernel: Any, dim: int, nparams: int) -> Any:
 
     @numba.cfunc(FIELD_SIG)
     def wrapper(t, xp, d, pp, op):
-        jitted(t, numba.carray(xp, (dim,)), numba.carray(pp, (size,))[:nparams], numba.carray(op, (dim,)))
+        jitted(
+            t,
+            numba.carray(xp, (dim,)),
+            numba.carray(pp, (size,))[:nparams],
+            numba.carray(op, (dim,)),
+        )
 
     return wrapper
 

@@ -7,9 +7,9 @@ import itertools
 import numpy as np
 import pytest
 from scipy import integrate
-from tests.exact.test_sde_cases import residual_slope
 
 from pdecheck import cases
+from tests.exact.test_sde_cases import residual_slope
 
 
 @pytest.mark.parametrize("case_id", ["P1", "P2", "P3", "P4", "P5"])

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tests.exact.test_sde_cases import residual_slope
 
 from pdecheck import cases
 from pdecheck.exact.same_marginal import DATA, ou_process
+from tests.exact.test_sde_cases import residual_slope
 
 
 @pytest.mark.parametrize("case_id", ["F1", "F2", "F3"])
