@@ -51,16 +51,18 @@ class Tally:
         return sum(v for (_, o), v in self.outcomes.items() if o == outcome)
 
     def line(self) -> str:
-        """One line for the terminal summary, e.g. ``pdecheck: 3 checks, 2 passed, 1 failed
-        (assert_transports 2, assert_order 1)``."""
+        """One line for the terminal summary, e.g. ``pdecheck: 3 checks (verdicts: 2 pass,
+        1 fail; assert_transports 2, assert_order 1)``. Worded unlike pytest's own closing line
+        ("N passed, N failed"), so that no tool reading a run's last lines mistakes a check that
+        was meant to fail for a failing test."""
         kinds: Counter[str] = Counter()
         for (check, _), v in self.outcomes.items():
             kinds[check] += v
         detail = ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))
         noun = "check" if self.total == 1 else "checks"
         return (
-            f"pdecheck: {self.total} {noun}, {self.count('passed')} passed, "
-            f"{self.count('failed')} failed ({detail})"
+            f"pdecheck: {self.total} {noun} (verdicts: {self.count('passed')} pass, "
+            f"{self.count('failed')} fail; {detail})"
         )
 
 

@@ -131,7 +131,7 @@ def test_fail():
     result.stdout.fnmatch_lines(
         [
             "*FAIL particles vs exact t=0.5: KS 0.03 <= 0.02*",
-            "pdecheck: 3 checks, 2 passed, 1 failed (assert_order 1, assert_verdict 2)",
+            "pdecheck: 3 checks (verdicts: 2 pass, 1 fail; assert_order 1, assert_verdict 2)",
         ]
     )
 
