@@ -77,6 +77,13 @@ RESOLVED_L1 = 0.05
 RESOLVED_GROWTH = 2.0
 
 
+#: floor under the order checks of the built-in studies: DESIGN.md's "every solver reports its
+#: observed order against an exact solution: the fitted slope within 0.15 of nominal on smooth
+#: data" — report ladders are short (4 levels sized for a 5-minute report), so their finest
+#: slopes are rarely asymptotic enough for the Aitken allowance alone
+ORDER_TOLERANCE = 0.15
+
+
 @dataclass(frozen=True)
 class Scheme:
     """A scheme a case can be studied with: ``kind`` ("grid", "ode" or "sde"), the equations
@@ -421,6 +428,7 @@ def convergence_study(
         executor=executor,
         step=step,
         alpha=alpha,
+        tolerance=ORDER_TOLERANCE,
     )
 
 

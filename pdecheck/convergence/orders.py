@@ -178,8 +178,11 @@ def aitken(slopes: ArrayLike, rounding: float = 0.0) -> tuple[float, float]:
 class OrderCheck:
     """The verdict on a nominal order: accept when |observed − nominal| <= allowance.
 
-    ``allowance`` = z·se + delta_pre; the check is ``conclusive`` only when the allowance is
-    below gap/2, the distance that separates the nominal order from the nearest wrong one.
+    ``allowance`` = max(tolerance, z·se + delta_pre); the check is ``conclusive`` only when the
+    allowance is below gap/2, the distance that separates the nominal order from the nearest
+    wrong one. ``tolerance`` (default 0) is a declared floor, e.g. DESIGN.md's "fitted slope
+    within 0.15 of nominal on smooth data" for short ladders whose slopes are not yet
+    asymptotic enough for the Aitken allowance.
     """
 
     observed: float
@@ -191,10 +194,11 @@ class OrderCheck:
     fit: OrderFit
     local: Array
     reason: str
+    tolerance: float = 0.0
 
     @property
     def allowance(self) -> float:
-        return self.z * self.se + self.delta_pre
+        return max(self.tolerance, self.z * self.se + self.delta_pre)
 
     @property
     def conclusive(self) -> bool:
@@ -218,6 +222,7 @@ def check_order(
     alpha: float = 0.05,
     gap: float = 0.5,
     delta_pre: float | None = None,
+    tolerance: float = 0.0,
 ) -> OrderCheck:
     """Is the observed order the nominal one? (STATISTICS.md §3 decision rule, §4 allowance.)
 
@@ -226,8 +231,10 @@ def check_order(
     Carlo errors: the weighted fit's p ± z·se is tested (its chi² check must pass), delta_pre as
     given (default 0: noisy local slopes do not support Aitken). ``gap`` is Delta, the distance
     to the nearest plausible wrong order (0.5 for strong-vs-weak mix-ups, 1 for a lost order).
+    ``tolerance`` is a declared floor under the allowance (see :class:`OrderCheck`).
     """
     alpha = check_alpha(alpha)
+    tolerance = float(check_positive("tolerance", tolerance, strict=False))
     gap = float(check_positive("gap", gap))
     nominal = float(check_positive("nominal", nominal))
     fit = fit_order(h, errors, standard_errors=standard_errors, alpha=alpha)
@@ -250,4 +257,4 @@ def check_order(
         pre = 0.0 if delta_pre is None else float(delta_pre)
         observed, se, z = fit.order, fit.se, float(special.ndtri(1 - alpha / 2))
         reason = "weighted fit p ± z·se against nominal"
-    return OrderCheck(observed, nominal, se, z, pre, gap, fit, local, reason)
+    return OrderCheck(observed, nominal, se, z, pre, gap, fit, local, reason, tolerance)

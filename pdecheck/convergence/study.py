@@ -46,6 +46,7 @@ class Study:
     standard_errors: Array | None = None
     functionals: Array | None = None
     alpha: float = 0.05
+    tolerance: float = 0.0
     fit: OrderFit = field(init=False)
     check: OrderCheck | None = field(init=False)
     richardson: Richardson | None = field(init=False)
@@ -61,6 +62,7 @@ class Study:
                 self.nominal,
                 standard_errors=self.standard_errors,
                 alpha=self.alpha,
+                tolerance=self.tolerance,
             )
         rich = None
         if self.functionals is not None and self.h.size >= 3:
@@ -114,7 +116,8 @@ class Study:
             verdict = "PASS" if c.passed else "FAIL"
             lines.append(
                 f"Nominal {c.nominal:g}: tested {c.observed:.4f}, allowance {c.allowance:.3g} "
-                f"(z·se + delta_pre, must be < {c.gap / 2:g}) -> {verdict}."
+                f"(max(tolerance {c.tolerance:g}, z·se + delta_pre), must be < {c.gap / 2:g}) "
+                f"-> {verdict}."
             )
         if self.richardson is not None:
             r = self.richardson
@@ -224,13 +227,15 @@ def convergence_study(
     executor: Any = None,
     step: Callable[[float], float] | None = None,
     alpha: float = 0.05,
+    tolerance: float = 0.0,
 ) -> Study:
     """Run ``runner(value)`` for every value and fit the order of the errors in h.
 
     h = ``step(value)``; by default h = 1/value for counting parameters (:data:`COUNT_PARAMETERS`)
     and h = value otherwise. ``executor`` is anything with a ``map(fn, iterable)`` method
     (``concurrent.futures`` executors, a Dask client's executor); results keep the order of
-    ``values``, so a parallel run gives the same study as the serial one.
+    ``values``, so a parallel run gives the same study as the serial one. ``tolerance`` is the
+    floor under the order check's allowance (:class:`~pdecheck.convergence.orders.OrderCheck`).
     """
     if not callable(runner):
         raise TypeError(f"runner={runner!r} must be callable: runner(value) -> (error, wall_time)")
@@ -262,4 +267,5 @@ def convergence_study(
         standard_errors=ses,
         functionals=fns,
         alpha=alpha,
+        tolerance=tolerance,
     )
