@@ -32,6 +32,12 @@ from numba import prange
 NO_LIMITER, MINMOD, VAN_LEER, MC = 0, 1, 2, 3
 
 
+#: rows or lines are split into this many chunks for ``prange`` (a constant, not the thread
+#: count: ``numba.get_num_threads()`` inside a kernel is a dynamic global that stops Numba from
+#: caching it on disk, and a fixed split makes the flushed-mass sum independent of the threads)
+CHUNKS = 64
+
+
 @numba.njit(cache=True)
 def limited_slope(dm, dp, limiter):
     """Limited cell slope (times h) from the backward and forward differences Δ⁻, Δ⁺."""
@@ -134,7 +140,7 @@ def axis_lines(q, u, flux, periodic, w0, cw, limiter, lo, hi):
 def axis_fluxes(q, u, flux, periodic, w0, cw, limiter):
     """:func:`axis_lines` over every line, the lines split into one chunk per thread."""
     lines = q.shape[0] * q.shape[2]
-    chunks = min(numba.get_num_threads(), lines)
+    chunks = min(CHUNKS, lines)
     for c in prange(chunks):
         axis_lines(
             q, u, flux, periodic, w0, cw, limiter, c * lines // chunks, (c + 1) * lines // chunks
@@ -168,7 +174,7 @@ def combine_rows(p, a, q, b, dt, f0, f1, f2, rh, clamp, out, lo, hi):
 def combine_update(p, a, q, b, dt, f0, f1, f2, rh, clamp, out):
     """:func:`combine_rows` over every row, one chunk of rows per thread."""
     n0 = q.shape[0]
-    chunks = min(numba.get_num_threads(), n0)
+    chunks = min(CHUNKS, n0)
     flushed = np.zeros(chunks)
     for c in prange(chunks):
         flushed[c] = combine_rows(
