@@ -53,7 +53,8 @@ def test_ula_passes_with_its_exact_bias_budget():
     # the budget is ULA's exact stationary KS distance: s vs s/√(1 − ε/(4s²))
     s_ula = 0.8 / np.sqrt(1 - 0.2 / (4 * 0.64))
     assert verdict.info["bias"] == pytest.approx(gaussian_ks_distance(0, s_ula, 0, 0.8), rel=1e-6)
-    assert 1.0 < verdict.info["tau"] and verdict.info["n_eff"] < 1000 * 200
+    assert verdict.info["tau"] > 1.0  # correlated chain: more than one step per sample
+    assert verdict.info["n_eff"] < 1000 * 200
 
 
 def test_mala_passes_with_zero_budget():

@@ -103,7 +103,8 @@ def test_study_window_keeps_broadening_paths_and_cuts_paths_into_points():
     data with σ_min = 0.1) narrows towards t = 0, so its window ends early, at a time where
     the 16- and 32-cell averages of p_t differ by at most twice their gap at the start."""
     from pdecheck import grid as g
-    from pdecheck.studies import RESOLVE_CELLS, _box, _problem, _prolong, study_span
+    from pdecheck.studies import _problem
+    from pdecheck.study_window import RESOLVE_CELLS, prolong, study_box, study_span
 
     h2 = _problem("H2")
     assert study_span(h2, "grid")[:2] == h2.t_span
@@ -113,10 +114,10 @@ def test_study_window_keeps_broadening_paths_and_cuts_paths_into_points():
 
     def gap(t):
         end = a6.marginal(t)
-        box = _box(a6, start, end)
+        box = study_box(a6, start, end)
         fine = g.Grid(*box, 2 * RESOLVE_CELLS)
         coarse = g.Grid(*box, RESOLVE_CELLS).cell_averages(end)
-        return np.sum(np.abs(_prolong(coarse) - fine.cell_averages(end))) * fine.cell_volume
+        return np.sum(np.abs(prolong(coarse) - fine.cell_averages(end))) * fine.cell_volume
 
     assert gap(t_b) <= max(0.05, 2 * gap(t_a))
     assert gap(a6.t_span[1]) > 2 * gap(t_a)  # the full span would not be resolved
