@@ -41,11 +41,13 @@ class FieldLike(Protocol):
 @dataclass(frozen=True)
 class CompiledField:
     """A per-point kernel (Numba cfunc with ``pdecheck._jit.signature.FIELD_SIG``) and the
-    parameter vector it reads."""
+    parameter vector it reads. ``steady`` declares that f does not depend on t, so that a
+    solver may evaluate it once per point and reuse the values for every step."""
 
     kernel: Any
     params: Array
     dim: int
+    steady: bool = False
 
 
 def compiled_form(field: Any) -> CompiledField | None:
@@ -83,10 +85,15 @@ class KernelField:
     cached on disk because it closes over the user's function; expect ~0.2 s once per process).
     """
 
-    def __init__(self, kernel: Any, dim: int, params: ArrayLike = ()) -> None:
+    def __init__(
+        self, kernel: Any, dim: int, params: ArrayLike = (), *, steady: bool = False
+    ) -> None:
         if isinstance(dim, bool) or not isinstance(dim, int) or dim < 1:
             raise ValueError(f"dim={dim!r} must be a positive integer")
+        if not isinstance(steady, bool):
+            raise TypeError(f"steady={steady!r} must be True or False")
         self.dim = dim
+        self.steady = steady
         self.kernel = kernel
         self.params = np.ascontiguousarray(check_finite("params", params), dtype=float).reshape(-1)
         self._compiled: CompiledField | None = None
@@ -97,7 +104,10 @@ class KernelField:
     def compiled(self) -> CompiledField:
         if self._compiled is None:
             self._compiled = CompiledField(
-                _wrap(self.kernel, self.dim, self.params.size), self.params, self.dim
+                _wrap(self.kernel, self.dim, self.params.size),
+                self.params,
+                self.dim,
+                self.steady,
             )
         return self._compiled
 
@@ -131,11 +141,14 @@ def _wrap(kernel: Any, dim: int, nparams: int) -> Any:
     return wrapper
 
 
-def field_kernel(dim: int, params: ArrayLike = ()) -> Callable[[Any], KernelField]:
+def field_kernel(
+    dim: int, params: ArrayLike = (), *, steady: bool = False
+) -> Callable[[Any], KernelField]:
     """Decorator: turn a per-point function ``kernel(t, x, params, out)`` into a field with a
-    compiled fast path (see the module docstring)."""
+    compiled fast path (see the module docstring). ``steady=True`` declares that the kernel
+    ignores t: grid solvers then evaluate it at the faces once, not at every stage."""
 
     def decorate(kernel: Any) -> KernelField:
-        return KernelField(kernel, dim, params)
+        return KernelField(kernel, dim, params, steady=steady)
 
     return decorate

@@ -1,0 +1,47 @@
+"""pdecheck.fields: the field protocol (KernelField, field_kernel, evaluate)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pdecheck.fields import compiled_form, evaluate, field_kernel
+
+
+@field_kernel(dim=2, params=(2.0,), steady=True)
+def scaled_rotation(t, x, params, out):
+    out[0] = -params[0] * x[1]
+    out[1] = params[0] * x[0]
+
+
+def test_kernel_field_evaluates_rows_and_carries_steady() -> None:
+    """f(x) = 2(−x₂, x₁) row by row; the compiled form says the field ignores t."""
+    x = np.array([[1.0, 0.0], [0.5, -2.0]])
+    expected = 2.0 * np.column_stack([-x[:, 1], x[:, 0]])
+    assert np.array_equal(scaled_rotation(0.3, x), expected)
+    form = compiled_form(scaled_rotation)
+    assert form is not None
+    assert form.steady and form.dim == 2 and np.array_equal(form.params, [2.0])
+
+
+def test_field_kernel_defaults_to_time_dependent() -> None:
+    @field_kernel(dim=1)
+    def drift(t, x, params, out):
+        out[0] = t * x[0]
+
+    form = compiled_form(drift)
+    assert form is not None and not form.steady
+    assert np.array_equal(drift(2.0, np.array([[3.0]])), [[6.0]])
+
+
+def test_bad_arguments_name_themselves() -> None:
+    with pytest.raises(TypeError, match="steady=1"):
+        field_kernel(dim=1, steady=1)(lambda t, x, params, out: None)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="dim=0"):
+        field_kernel(dim=0)(lambda t, x, params, out: None)
+
+
+def test_evaluate_checks_the_shape() -> None:
+    with pytest.raises(ValueError, match=r"shape \(3,\) for x of shape \(3, 2\)"):
+        evaluate(lambda t, x: x[:, 0], 0.0, np.zeros((3, 2)))
+    assert evaluate(lambda t, x: x[:, 0], 0.0, np.ones((3, 1))).shape == (3, 1)
