@@ -125,3 +125,46 @@ def test_bad_input_names_argument_value_rule():
         Uniform(1.0, 0.0)
     with pytest.raises(TypeError, match=r"rng=None"):
         Gaussian(0.0, 1.0).sample(3, None)
+
+
+@pytest.mark.parametrize(
+    ("lower", "upper"),
+    [
+        ([-1.0, -2.0], [0.5, 1.0]),
+        ([0.3, -np.inf], [2.0, 0.4]),
+        ([-np.inf, -np.inf], [0.1, np.inf]),
+        ([-np.inf, -np.inf], [np.inf, np.inf]),
+    ],
+)
+def test_poisson_kernel_2d_box_probability_matches_quadrature(lower, upper):
+    """The solid-angle closed form against dblquad of the density (tolerance 1e-11 set by
+    the quadrature's requested accuracy)."""
+    kernel = PoissonKernel(1.3, 2, centre=[0.2, -0.1])
+    want = integrate.dblquad(
+        lambda y, x: float(kernel.pdf(np.array([[x, y]]))[0]),
+        lower[0],
+        upper[0],
+        lower[1],
+        upper[1],
+        epsabs=1e-12,
+    )[0]
+    assert kernel.box_probability([lower], [upper])[0] == pytest.approx(want, abs=1e-11)
+
+
+def test_poisson_kernel_3d_box_integrates_out_free_coordinates():
+    """A 3-D box free in one coordinate is a 2-D box of the 2-D marginal: against tplquad."""
+    kernel = PoissonKernel(0.8, 3)
+    want = integrate.tplquad(
+        lambda z, y, x: float(kernel.pdf(np.array([[x, y, z]]))[0]),
+        -0.5,
+        0.7,
+        -np.inf,
+        np.inf,
+        0.1,
+        1.2,
+        epsabs=1e-10,
+    )[0]
+    got = kernel.box_probability([[-0.5, -np.inf, 0.1]], [[0.7, np.inf, 1.2]])[0]
+    assert got == pytest.approx(want, abs=1e-9)
+    with pytest.raises(NotImplementedError, match="bounded in 3 coordinates"):
+        kernel.box_probability([[0.0, 0.0, 0.0]], [[1.0, 1.0, 1.0]])

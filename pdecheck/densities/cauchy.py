@@ -47,12 +47,38 @@ class PoissonKernel(Density):
         return out[:, 0] if flat else out
 
     def box_probability(self, lower: ArrayLike, upper: ArrayLike) -> Array:
-        if self.dim != 1:
-            raise NotImplementedError("PoissonKernel.box_probability has a closed form in 1-D only")
+        """Exact mass of boxes with at most two bounded coordinates (any box for d <= 2).
+
+        A coordinate with bounds (−∞, ∞) integrates out: the marginal of P_z on k coordinates
+        is the k-dimensional P_z (the Student-t law with ν = 1 is closed under
+        marginalisation). In one coordinate the law is Cauchy, P = (arctan b − arctan a)/π;
+        in two, the corner mass is the solid angle of the quadrant seen from height z,
+        F(x, y) = ¼ + (arctan x + arctan y + arctan(xy/√(1 + x² + y²)))/(2π) (x, y in units
+        of z), and a box is F(b₁, b₂) − F(a₁, b₂) − F(b₁, a₂) + F(a₁, a₂).
+        """
         lo, hi = self._boxes(lower, upper)
-        a = (lo[:, 0] - self.centre[0]) / self.z
-        b = (hi[:, 0] - self.centre[0]) / self.z
-        return (np.arctan(b) - np.arctan(a)) / math.pi
+        a = (lo - self.centre) / self.z
+        b = (hi - self.centre) / self.z
+        if self.dim == 1:
+            return np.asarray((np.arctan(b[:, 0]) - np.arctan(a[:, 0])) / math.pi)
+        bounded = np.isfinite(a) | np.isfinite(b)
+        count = bounded.sum(axis=1)
+        if np.any(count > 2):
+            box = int(np.argmax(count > 2))
+            raise NotImplementedError(
+                f"box {box} (lower={lo[box].tolist()}, upper={hi[box].tolist()}) is bounded "
+                f"in {int(count[box])} coordinates; PoissonKernel.box_probability has a closed "
+                "form for boxes bounded in at most two (the others from -inf to inf)"
+            )
+        # the (at most) two bounded coordinates of each box first; a free one adds nothing
+        order = np.argsort(~bounded, axis=1, kind="stable")[:, :2]
+        a2, b2 = np.take_along_axis(a, order, axis=1), np.take_along_axis(b, order, axis=1)
+        return np.asarray(
+            _quadrant(b2[:, 0], b2[:, 1])
+            - _quadrant(a2[:, 0], b2[:, 1])
+            - _quadrant(b2[:, 0], a2[:, 1])
+            + _quadrant(a2[:, 0], a2[:, 1])
+        )
 
     def tail_probability(self, radius: ArrayLike) -> Array:
         """P(|X − c| > R) = 1 − I_{R²/(R²+z²)}(d/2, ½) (CATALOGUE P3)."""
@@ -71,3 +97,15 @@ class PoissonKernel(Density):
         u = float(special.betainccinv(self.dim / 2, 0.5, tol))
         radius = self.z * math.sqrt(u / (1.0 - u)) if u < 1.0 else math.inf
         return self.centre - radius, self.centre + radius
+
+
+#: stands for ±∞ in :func:`_quadrant`: 1/_BIG is far below float64 resolution of the result,
+#: and _BIG² stays finite
+_BIG = 1e150
+
+
+def _quadrant(x: Array, y: Array) -> Array:
+    """Mass of (−∞, x] × (−∞, y] under the standard bivariate Poisson kernel (z = 1)."""
+    x, y = np.clip(x, -_BIG, _BIG), np.clip(y, -_BIG, _BIG)
+    corner = np.arctan(x * y / np.sqrt(1.0 + x * x + y * y))
+    return np.asarray(0.25 + (np.arctan(x) + np.arctan(y) + corner) / (2 * math.pi))
