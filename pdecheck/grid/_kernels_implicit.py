@@ -11,8 +11,11 @@ dp_j/dt = (J_j − J_{j+1}) / h, a Metzler generator with zero column sums.
 
 - :func:`bernoulli`, :func:`face_rates`, :func:`wall_rates` — B(z) and (α, β) of any face;
 - :func:`cc_fluxes`, :func:`cc_fluxes_parallel` — J at every face of one axis (explicit stages);
-- :func:`solve_line` — (I − Δt A_k) x = q on one line by Gaussian elimination without pivoting
-  of the tridiagonal matrix bordered by its periodic corners (Thomas when the corners are 0).
+- :func:`line_rates` — (α, β) of every face of one line;
+- :func:`solve_rates` — (I − r Â) x = q on one line for any face rates α, β ≥ 0, by Gaussian
+  elimination without pivoting of the tridiagonal matrix bordered by its periodic corners
+  (Thomas when the corners are 0); :func:`solve_line` — the same with the CC rates of a line
+  of face velocities (also the stages of MPRK22, ``_kernels_mprk``).
   The matrix is an M-matrix with column sums 1 (also with the periodic wrap); elimination
   keeps every multiplier ≤ 0, every off-diagonal ≤ 0 and every pivot > 0, so the right-hand
   side and the back substitution only ever add non-negative terms: x ≥ 0 exactly in floating
@@ -96,29 +99,34 @@ def cc_fluxes_parallel(q, u, flux, diffusion, h, periodic, outflow_walls):
 
 
 @numba.njit(cache=True)
-def solve_line(q, u, diffusion, h, dt, periodic, outflow, o, i, work, out):
-    """Solve (I − Δt A) x = q on line (o, ·, i) into ``out`` (which may be ``q``: q is read
-    in the forward pass, out written in the backward one); returns the outflow
-    (Δt β_0 x_0, Δt α_n x_{n−1}) through the two walls and the line's max |A_jj|.
+def line_rates(u, o, i, diffusion, h, periodic, outflow, alpha, beta):
+    """α_j, β_j of every face j = 0..n of line (o, ·, i) of ``u`` (O, n+1, I) by
+    :func:`wall_rates`: periodic face n repeats face 0, closed walls get 0."""
+    n = u.shape[1] - 1
+    for j in range(n + 1):
+        alpha[j], beta[j] = wall_rates(u[o, j, i], j, n, diffusion, h, periodic, outflow)
 
-    Row j: a_j x_{j−1} + b_j x_j + c_j x_{j+1} with a_j = −r α_j, b_j = 1 + r(β_j + α_{j+1}),
-    c_j = −r β_{j+1}, r = Δt/h; indices mod n (a_0 and c_{n−1} are the periodic corners).
-    ``work`` (4, n) holds the eliminated rows: pivot d, coefficient s on x_{j+1}, e on x_{n−1},
-    right-hand side y.
+
+@numba.njit(cache=True)
+def solve_rates(alpha, beta, r, q, o, i, work, out):
+    """Solve (I − r Â) x = q on line (o, ·, i) into ``out`` (which may be ``q``: q is read in
+    the forward pass, out written in the backward one); returns max_j (β_j + α_{j+1}).
+
+    (Â x)_j = α_j x_{j−1} − (β_j + α_{j+1}) x_j + β_{j+1} x_{j+1} for face rates α, β ≥ 0
+    (n + 1 faces), indices mod n: row j is a_j x_{j−1} + b_j x_j + c_j x_{j+1} with
+    a_j = −r α_j, b_j = 1 + r(β_j + α_{j+1}), c_j = −r β_{j+1}; the corners a_0 = −r α_0 and
+    c_{n−1} = −r β_n vanish at walls (α_0 = β_n = 0 there). ``work`` (≥ 4, ≥ n) holds the
+    eliminated rows: pivot d, coefficient s on x_{j+1}, e on x_{n−1}, right-hand side y.
     """
     n = q.shape[1]
-    r = dt / h
     d, s, e, y = work[0], work[1], work[2], work[3]
-    alpha0, beta0 = wall_rates(u[o, 0, i], 0, n, diffusion, h, periodic, outflow)
-    alpha_lo, beta_lo = alpha0, beta0
     rate = 0.0
     # the last row, kept apart: coefficient a_last on x_{n−2} and the corner on x_0 come later
     for j in range(n - 1):
-        alpha_hi, beta_hi = wall_rates(u[o, j + 1, i], j + 1, n, diffusion, h, periodic, outflow)
-        a = -r * alpha_lo
-        b = 1.0 + r * (beta_lo + alpha_hi)
-        c = -r * beta_hi
-        rate = max(rate, beta_lo + alpha_hi)
+        a = -r * alpha[j]
+        b = 1.0 + r * (beta[j] + alpha[j + 1])
+        c = -r * beta[j + 1]
+        rate = max(rate, beta[j] + alpha[j + 1])
         if j == 0:
             d[0], s[0], e[0], y[0] = b, c, a, q[o, 0, i]
         else:
@@ -130,13 +138,11 @@ def solve_line(q, u, diffusion, h, dt, periodic, outflow, o, i, work, out):
         if j == n - 2:  # x_{j+1} is the last unknown: merge its coefficient into e
             e[j] += s[j]
             s[j] = 0.0
-        alpha_lo, beta_lo = alpha_hi, beta_hi
     # last row: a = −r α_{n−1} on x_{n−2}, diagonal 1 + r(β_{n−1} + α_n), corner −r β_n on x_0
-    alpha_n, beta_n = wall_rates(u[o, n, i], n, n, diffusion, h, periodic, outflow)
-    a_last = -r * alpha_lo
-    g = 1.0 + r * (beta_lo + alpha_n)
-    rate = max(rate, beta_lo + alpha_n) / h
-    f = -r * beta_n + (a_last if n == 2 else 0.0)
+    a_last = -r * alpha[n - 1]
+    g = 1.0 + r * (beta[n - 1] + alpha[n])
+    rate = max(rate, beta[n - 1] + alpha[n])
+    f = -r * beta[n] + (a_last if n == 2 else 0.0)
     y_last = q[o, n - 1, i]
     for k in range(n - 1):
         mu = f / d[k]  # ≤ 0
@@ -149,9 +155,22 @@ def solve_line(q, u, diffusion, h, dt, periodic, outflow, o, i, work, out):
     for j in range(n - 2, -1, -1):
         nxt = (y[j] - e[j] * x_last - s[j] * nxt) / d[j]
         out[o, j, i] = nxt
+    return rate
+
+
+@numba.njit(cache=True)
+def solve_line(q, u, diffusion, h, dt, periodic, outflow, o, i, work, out):
+    """Solve (I − Δt A) x = q on line (o, ·, i) into ``out`` (may be ``q``) with the rates of
+    the face velocities ``u`` (:func:`line_rates`, :func:`solve_rates`, Δt/h = r); returns the
+    outflow (Δt β_0 x_0, Δt α_n x_{n−1}) through the two walls and the line's max |A_jj|.
+    ``work`` is (6, n + 1): rows 4 and 5 hold α and β."""
+    n = q.shape[1]
+    alpha, beta = work[4], work[5]
+    line_rates(u, o, i, diffusion, h, periodic, outflow, alpha, beta)
+    rate = solve_rates(alpha, beta, dt / h, q, o, i, work, out) / h
     if periodic:
         return 0.0, 0.0, rate
-    return dt * beta0 * out[o, 0, i], dt * alpha_n * x_last, rate
+    return dt * beta[0] * out[o, 0, i], dt * alpha[n] * out[o, n - 1, i], rate
 
 
 @numba.njit(cache=True)
@@ -159,7 +178,7 @@ def implicit_sweep(q, u, diffusion, h, dt, periodic, outflow, out):
     """(I − Δt A_k) x = q on every line (O, n, I) of one axis, serially (``out`` may be ``q``);
     returns the outflow (low, high) summed over lines (per unit face area) and max_j |A_k,jj|."""
     outer, n, inner = q.shape
-    work = np.empty((4, n))
+    work = np.empty((6, n + 1))
     low = 0.0
     high = 0.0
     rate = 0.0
@@ -184,7 +203,7 @@ def implicit_sweep_parallel(q, u, diffusion, h, dt, periodic, outflow, out):
     rate = np.zeros(lines)
     for line in prange(lines):
         o = line // inner
-        work = np.empty((4, n))
+        work = np.empty((6, n + 1))
         low[line], high[line], rate[line] = solve_line(
             q, u, diffusion, h, dt, periodic, outflow, o, line - o * inner, work, out
         )

@@ -6,17 +6,22 @@ Space: Chang–Cooper / Scharfetter–Gummel exponential fitting (FOKKER-PLANCK.
 order for bounded cell Péclet number Pe = |f| h / D, degrading smoothly to upwind when Pe ≫ 1;
 for gradient drift with face drift −ΔU/h its discrete stationary state is exp(−U/D)/Z.
 Time: ``"implicit"`` (default) — implicit Euler with Lie dimension splitting, positive and
-conservative for every Δt, first order; ``"ssprk2"`` — second order, positive iff
-Δt · max_i |A_ii| ≤ 1 (the bound is enforced: a fixed dt beyond it raises). Walls: zero-flux,
-outflow (counted) or periodic (cyclic line solves, still exactly positive).
+conservative for every Δt, first order; ``"mprk22"`` — the modified Patankar–Runge–Kutta
+scheme MPRK22 (Kopecz & Meister 2018, α = 1; ``_kernels_mprk``): two linear M-matrix solves
+per step, positive and conservative for every Δt, second order; 1-D only (a 2-D or 3-D grid
+raises: dimension splitting would need Strang's three sweeps per step to stay second order);
+``"ssprk2"`` — second order, positive iff Δt · max_i |A_ii| ≤ 1 (the bound is enforced: a
+fixed dt beyond it raises). Walls: zero-flux, outflow (counted) or periodic (cyclic line
+solves, still exactly positive).
 
-Speed: with a compiled drift (``drift.compiled()``, DESIGN.md field protocol) the implicit time
-loop — drift at the faces at t_{n+1}, rates, line solves, mass and positivity diagnostics,
-saving — runs inside one cached compiled call (``_kernels_implicit.implicit_run``); D_t is
-tabulated at the step ends beforehand (one vectorised call of g when it broadcasts). Its steps
+Speed: with a compiled drift (``drift.compiled()``, DESIGN.md field protocol) the implicit
+and MPRK22 time loops — drift at the faces, rates, line solves, mass and positivity
+diagnostics, saving — run inside one cached compiled call each (``_fp_runs``); D_t is
+tabulated at the step ends beforehand (one vectorised call of g when it broadcasts), and a
+steady compiled drift (``CompiledField.steady``) with constant D is loaded once. Their steps
 are fixed: dt, or with dt=None min(|t1 − t0|/200, h/max|f|) with max|f| taken at t0, the
-midpoint and t1. Its Courant number is Δt · Σ_k max|A_k,ii| (exact in 1-D, an upper bound
-in d > 1). A NumPy drift goes step by step through the same line solver.
+midpoint and t1. The Courant number is Δt · Σ_k max|A_k,ii| (exact in 1-D, an upper bound
+in d > 1). A NumPy drift goes step by step through the same line solvers.
 
 Backward runs (t_span decreasing) evolve the law of the SDE integrated backward with a
 reverse-time Brownian motion, dx = f_t dt + g_t dW̄ with dt < 0 (e.g. the reverse SDE of
@@ -26,8 +31,6 @@ well posed. For pure transport (g = 0) this is the continuity equation run backw
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable
 from time import perf_counter
 from typing import Any
 
@@ -42,27 +45,23 @@ from pdecheck.grid._common import (
     save_times,
     time_span,
 )
-from pdecheck.grid._drift_diffusion import PARALLEL_CELLS, DriftDiffusion, threads_for
-from pdecheck.grid._faces import FaceField, padded_shape, sweep_view
+from pdecheck.grid._drift_diffusion import DriftDiffusion, threads_for
+from pdecheck.grid._faces import FaceField, padded_shape
+from pdecheck.grid._fp_runs import (
+    compiled_implicit,
+    compiled_mprk22,
+    diffusion_coefficient,
+    numpy_mprk22,
+)
 from pdecheck.grid.boundaries import boundary_codes
 from pdecheck.grid.mesh import Grid
 from pdecheck.grid.solution import Diagnostics, GridSolution
 
 __all__ = ["TIME_SCHEMES", "solve_fokker_planck"]
 
-TIME_SCHEMES = ("implicit", "ssprk2")
+TIME_SCHEMES = ("implicit", "mprk22", "ssprk2")
 #: default number of implicit steps over t_span when dt is None (at most)
 _DEFAULT_STEPS = 200
-
-
-def diffusion_coefficient(g: Any, name: str = "diffusion") -> Callable[[float], float]:
-    """D_t = g_t² / 2 from a scalar function g(t) or a constant."""
-    if callable(g):
-        return lambda t: 0.5 * float(g(t)) ** 2
-    value = float(g)
-    if not np.isfinite(value):
-        raise ValueError(f"{name}={g!r} must be finite (or a function of t)")
-    return lambda t: 0.5 * value**2
 
 
 def solve_fokker_planck(
@@ -89,6 +88,11 @@ def solve_fokker_planck(
         raise ValueError(f"scheme={scheme!r} is not known; the known one is 'chang-cooper'")
     if time not in TIME_SCHEMES:
         raise ValueError(f"time={time!r} is not known; the known ones are {TIME_SCHEMES}")
+    if time == "mprk22" and getattr(grid, "dim", 1) != 1:
+        raise ValueError(
+            f"time='mprk22' needs a 1-D grid; this one has dim={grid.dim} (use "
+            "time='implicit' or 'ssprk2' in 2-D and 3-D)"
+        )
     t0, t1, sign = time_span(t_span)
     fixed_dt = check_dt(dt)
     if not isinstance(grid, Grid):
@@ -108,11 +112,16 @@ def solve_fokker_planck(
     span = abs(t1 - t0)
     h_min = float(grid.h.min())
     times = save_times(save_at, t0, t1)
-    if time == "implicit" and op.faces is not None and op.faces.compiled is not None:
+    compiled = op.faces is not None and op.faces.compiled is not None
+    if time == "mprk22" or (time == "implicit" and compiled):
         if fixed_dt is None:
             umax = max(_max_speed(op, t) for t in (t0, 0.5 * (t0 + t1), t1))
             fixed_dt = min(span / _DEFAULT_STEPS, h_min / umax if umax > 0 else np.inf)
-        return _compiled_implicit(op, diffusion, p, times, fixed_dt, diag)
+        if time == "implicit":
+            return compiled_implicit(op, diffusion, p, times, fixed_dt, diag)
+        with threads_for(grid):
+            run = compiled_mprk22 if compiled else numpy_mprk22
+            return run(op, diffusion, p, times, fixed_dt, diag)
 
     def step(t: float, remaining: float, state: np.ndarray) -> float:
         start = perf_counter()
@@ -168,100 +177,3 @@ def _end_bound(op: DriftDiffusion, t: float, h: float) -> float:
 def _max_speed(op: DriftDiffusion, t: float) -> float:
     op.at(t)
     return max(float(np.abs(op.velocity[k]).max()) for k in range(op.grid.dim))
-
-
-def step_times(times: np.ndarray, dt: float) -> tuple[np.ndarray, np.ndarray]:
-    """The ends of fixed steps of size dt through the saved ``times`` (start included), each
-    segment ending exactly on its saved time (a last step within 1e-8 dt of a full one is
-    merged, as ``clip_step`` does), and the step index at which each saved time is reached."""
-    ends = [times[:1]]
-    save_steps = []
-    count = 0
-    for a, b in itertools.pairwise(times):
-        length = abs(b - a)
-        steps = max(1, int(np.ceil(length / dt * (1 - 1e-8))))
-        ends.append(a + np.sign(b - a) * dt * np.arange(1, steps))
-        ends.append(np.array([b]))
-        count += steps
-        save_steps.append(count)
-    return np.concatenate(ends), np.array(save_steps, dtype=np.int64)
-
-
-def _diffusion_values(diffusion: Any, times: np.ndarray) -> np.ndarray:
-    """D at every step end: one vectorised call of g when it broadcasts (checked against scalar
-    calls at both ends), otherwise one call per step."""
-    D = diffusion_coefficient(diffusion)
-    values = None
-    if callable(diffusion):
-        try:
-            with np.errstate(all="ignore"):
-                arr = 0.5 * np.asarray(diffusion(times), dtype=float) ** 2
-            arr = np.broadcast_to(arr, times.shape).copy()
-            if all(abs(arr[i] - D(times[i])) <= 1e-14 * max(1.0, abs(arr[i])) for i in (0, -1)):
-                values = arr
-        except (TypeError, ValueError):
-            values = None
-    if values is None:
-        values = (
-            np.array([D(t) for t in times]) if callable(diffusion) else np.full(times.shape, D(0.0))
-        )
-    bad = ~np.isfinite(values) | (values < 0)
-    if bad.any():
-        t = times[np.argmax(bad)]
-        raise ValueError(
-            f"diffusion D at t={t!r} is {values[np.argmax(bad)]!r}; it must be finite and >= 0"
-        )
-    return values
-
-
-def _compiled_implicit(
-    op: DriftDiffusion,
-    diffusion: Any,
-    p: np.ndarray,
-    times: np.ndarray,
-    dt: float,
-    diag: Diagnostics,
-) -> GridSolution:
-    """Implicit Euler with a compiled drift: the whole time loop in one compiled call
-    (``_kernels_implicit.implicit_run``); same steps and diagnostics as the stepwise path."""
-    from pdecheck.grid import _kernels_implicit as ki
-
-    grid = op.grid
-    faces = op.faces
-    assert faces is not None and faces.compiled is not None
-    ends, save_steps = step_times(times, dt)
-    values = _diffusion_values(diffusion, ends)
-    dim = grid.dim
-    points = tuple(faces.points)
-    velocity = tuple(sweep_view(op.velocity[k], k) for k in range(dim))
-    saved = np.empty((times.size, *p.shape))
-    saved[0] = p
-    stats = np.array([0.0, float(p.min()), 0.0, 0.0, 0.0])
-    args = (faces.compiled.kernel, faces.compiled.params, points, velocity, op.codes, op.sign)
-    h = tuple(float(v) for v in grid.h)
-    parallel = grid.size > PARALLEL_CELLS
-    start = perf_counter()
-    ki.implicit_run(
-        *args, h, ends[:1], values[:1], save_steps[:0], parallel, p, saved, op.outflow, stats
-    )
-    diag.compile_time = perf_counter() - start
-    diag.initial_mass = grid.mass(p)
-    start = perf_counter()
-    failed = ki.implicit_run(
-        *args, h, ends, values, save_steps, parallel, p, saved, op.outflow, stats
-    )
-    diag.wall_time = perf_counter() - start
-    if failed >= 0:
-        raise ValueError(
-            f"drift returned non-finite value(s) at t={float(ends[failed])!r} on the faces; "
-            "the rule is a finite velocity everywhere in the grid box (restrict the box to the "
-            "support, or regularise the field)"
-        )
-    steps = np.abs(np.diff(ends))
-    diag.steps = steps.size
-    diag.dt_min, diag.dt_max = float(steps.min()), float(steps.max())
-    diag.max_mass_drift, diag.min_density, diag.cfl_max, diag.peclet_max = stats[:4]
-    diag.final_mass = grid.mass(p)
-    if diag.min_density < 0:
-        diag.flag(f"negative density: min {diag.min_density:.3e}")
-    return GridSolution(grid, times.copy(), saved.reshape(times.size, *grid.shape), diag)

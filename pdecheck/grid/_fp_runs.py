@@ -1,0 +1,229 @@
+"""Fixed-step Fokker–Planck time loops in one compiled call (``solve_fokker_planck``'s fast
+paths) and the MPRK22 loop for a NumPy drift.
+
+- :func:`step_times` — the ends of fixed steps through the saved times;
+- :func:`diffusion_values` — D_t = g_t²/2 tabulated at the step ends;
+- :func:`compiled_implicit` — implicit Euler, Lie splitting (``_kernels_implicit.implicit_run``);
+- :func:`compiled_mprk22` — MPRK22 in 1-D (``_kernels_mprk.mprk22_run``);
+- :func:`numpy_mprk22` — MPRK22 in 1-D for a NumPy drift: the drift at the faces once per step
+  end in Python, the step compiled (``_kernels_mprk.mprk22_step``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from time import perf_counter
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from pdecheck.grid._drift_diffusion import PARALLEL_CELLS, DriftDiffusion
+from pdecheck.grid._faces import sweep_view
+from pdecheck.grid.solution import Diagnostics, GridSolution
+
+__all__ = [
+    "compiled_implicit",
+    "compiled_mprk22",
+    "diffusion_coefficient",
+    "diffusion_values",
+    "numpy_mprk22",
+    "step_times",
+]
+
+Array = NDArray[np.float64]
+
+
+def diffusion_coefficient(g: Any, name: str = "diffusion") -> Callable[[float], float]:
+    """D_t = g_t² / 2 from a scalar function g(t) or a constant."""
+    if callable(g):
+        return lambda t: 0.5 * float(g(t)) ** 2
+    value = float(g)
+    if not np.isfinite(value):
+        raise ValueError(f"{name}={g!r} must be finite (or a function of t)")
+    return lambda t: 0.5 * value**2
+
+
+def step_times(times: Array, dt: float) -> tuple[Array, NDArray[np.int64]]:
+    """The ends of fixed steps of size dt through the saved ``times`` (start included), each
+    segment ending exactly on its saved time (a last step within 1e-8 dt of a full one is
+    merged, as ``clip_step`` does), and the step index at which each saved time is reached."""
+    ends = [times[:1]]
+    save_steps = []
+    count = 0
+    for a, b in itertools.pairwise(times):
+        length = abs(b - a)
+        steps = max(1, int(np.ceil(length / dt * (1 - 1e-8))))
+        ends.append(a + np.sign(b - a) * dt * np.arange(1, steps))
+        ends.append(np.array([b]))
+        count += steps
+        save_steps.append(count)
+    return np.concatenate(ends), np.array(save_steps, dtype=np.int64)
+
+
+def diffusion_values(diffusion: Any, times: Array) -> Array:
+    """D at every step end: one vectorised call of g when it broadcasts (checked against scalar
+    calls at both ends), otherwise one call per step."""
+    D = diffusion_coefficient(diffusion)
+    values = None
+    if callable(diffusion):
+        try:
+            with np.errstate(all="ignore"):
+                arr = 0.5 * np.asarray(diffusion(times), dtype=float) ** 2
+            arr = np.broadcast_to(arr, times.shape).copy()
+            if all(abs(arr[i] - D(times[i])) <= 1e-14 * max(1.0, abs(arr[i])) for i in (0, -1)):
+                values = arr
+        except (TypeError, ValueError):
+            values = None
+    if values is None:
+        values = (
+            np.array([D(t) for t in times]) if callable(diffusion) else np.full(times.shape, D(0.0))
+        )
+    bad = ~np.isfinite(values) | (values < 0)
+    if bad.any():
+        t = times[np.argmax(bad)]
+        raise ValueError(
+            f"diffusion D at t={t!r} is {values[np.argmax(bad)]!r}; it must be finite and >= 0"
+        )
+    return values
+
+
+def _non_finite(t: float) -> ValueError:
+    return ValueError(
+        f"drift returned non-finite value(s) at t={t!r} on the faces; "
+        "the rule is a finite velocity everywhere in the grid box (restrict the box to the "
+        "support, or regularise the field)"
+    )
+
+
+def _finish(
+    op: DriftDiffusion,
+    p: Array,
+    times: Array,
+    ends: Array,
+    saved: Array,
+    stats: Array,
+    diag: Diagnostics,
+) -> GridSolution:
+    grid = op.grid
+    steps = np.abs(np.diff(ends))
+    diag.steps = steps.size
+    diag.dt_min, diag.dt_max = float(steps.min()), float(steps.max())
+    diag.max_mass_drift, diag.min_density, diag.cfl_max, diag.peclet_max = stats[:4]
+    diag.final_mass = grid.mass(p)
+    if diag.min_density < 0:
+        diag.flag(f"negative density: min {diag.min_density:.3e}")
+    return GridSolution(grid, times.copy(), saved.reshape(times.size, *grid.shape), diag)
+
+
+def compiled_implicit(
+    op: DriftDiffusion, diffusion: Any, p: Array, times: Array, dt: float, diag: Diagnostics
+) -> GridSolution:
+    """Implicit Euler with a compiled drift: the whole time loop in one compiled call
+    (``_kernels_implicit.implicit_run``); same steps and diagnostics as the stepwise path."""
+    from pdecheck.grid import _kernels_implicit as ki
+
+    grid = op.grid
+    faces = op.faces
+    assert faces is not None and faces.compiled is not None
+    ends, save_steps = step_times(times, dt)
+    values = diffusion_values(diffusion, ends)
+    points = tuple(faces.points)
+    velocity = tuple(sweep_view(op.velocity[k], k) for k in range(grid.dim))
+    saved = np.empty((times.size, *p.shape))
+    saved[0] = p
+    stats = np.array([0.0, float(p.min()), 0.0, 0.0, 0.0])
+    args = (faces.compiled.kernel, faces.compiled.params, points, velocity, op.codes, op.sign)
+    h = tuple(float(v) for v in grid.h)
+    parallel = grid.size > PARALLEL_CELLS
+    start = perf_counter()
+    ki.implicit_run(
+        *args, h, ends[:1], values[:1], save_steps[:0], parallel, p, saved, op.outflow, stats
+    )
+    diag.compile_time = perf_counter() - start
+    diag.initial_mass = grid.mass(p)
+    start = perf_counter()
+    failed = ki.implicit_run(
+        *args, h, ends, values, save_steps, parallel, p, saved, op.outflow, stats
+    )
+    diag.wall_time = perf_counter() - start
+    if failed >= 0:
+        raise _non_finite(float(ends[failed]))
+    return _finish(op, p, times, ends, saved, stats, diag)
+
+
+def compiled_mprk22(
+    op: DriftDiffusion, diffusion: Any, p: Array, times: Array, dt: float, diag: Diagnostics
+) -> GridSolution:
+    """MPRK22 in 1-D with a compiled drift: the whole time loop in one compiled call
+    (``_kernels_mprk.mprk22_run``); a steady drift with constant D is loaded once."""
+    from pdecheck.grid import _kernels_mprk as km
+
+    faces = op.faces
+    assert faces is not None and faces.compiled is not None
+    ends, save_steps = step_times(times, dt)
+    values = diffusion_values(diffusion, ends)
+    q = sweep_view(p, 0)
+    saved = np.empty((times.size, *q.shape))
+    saved[0] = q
+    stats = np.array([0.0, float(p.min()), 0.0, 0.0, 0.0])
+    cf = faces.compiled
+    u = sweep_view(op.velocity[0], 0)
+    args = (cf.kernel, cf.params, faces.points[0], u, op.codes, op.sign, cf.steady)
+    h = float(op.grid.h[0])
+    start = perf_counter()
+    km.mprk22_run(*args, h, ends[:1], values[:1], save_steps[:0], q, saved, op.outflow, stats)
+    diag.compile_time = perf_counter() - start
+    diag.initial_mass = op.grid.mass(p)
+    start = perf_counter()
+    failed = km.mprk22_run(*args, h, ends, values, save_steps, q, saved, op.outflow, stats)
+    diag.wall_time = perf_counter() - start
+    if failed >= 0:
+        raise _non_finite(float(ends[failed]))
+    return _finish(op, p, times, ends, saved, stats, diag)
+
+
+def numpy_mprk22(
+    op: DriftDiffusion, diffusion: Any, p: Array, times: Array, dt: float, diag: Diagnostics
+) -> GridSolution:
+    """MPRK22 in 1-D for a NumPy drift: the same steps as :func:`compiled_mprk22`, the drift
+    evaluated at the faces once per step end (``FaceField.update``), each step compiled."""
+    from pdecheck.grid import _kernels_mprk as km
+
+    grid = op.grid
+    ends, save_steps = step_times(times, dt)
+    values = diffusion_values(diffusion, ends)
+    q = sweep_view(p, 0)
+    saved = np.empty((times.size, *q.shape))
+    saved[0] = q
+    stage = np.empty_like(q)
+    stats = np.array([0.0, float(p.min()), 0.0, 0.0, 0.0])
+    h = float(grid.h[0])
+    periodic, wall_out = op.periodic[0], op.outflow_walls[0]
+    diag.initial_mass = grid.mass(p)
+    start = perf_counter()
+    op.at(float(ends[0]))
+    u_old = sweep_view(op.velocity[0], 0).copy()
+    saved_count = 0
+    for n in range(1, ends.size):
+        step = abs(float(ends[n] - ends[n - 1]))
+        op.at(float(ends[n]))
+        u_new = sweep_view(op.velocity[0], 0)
+        lo, hi, rate = km.mprk22_step(
+            u_old, u_new, values[n - 1], values[n], h, step, periodic, wall_out, q, stage, q
+        )
+        if n == 1:
+            diag.compile_time = perf_counter() - start
+        u_old[...] = u_new
+        op.outflow[0] += (lo, hi)
+        drift = abs(grid.mass(p) + op.outflow.sum() - diag.initial_mass) / diag.initial_mass
+        stats[0] = max(stats[0], drift)
+        stats[1] = min(stats[1], float(p.min()))
+        stats[2] = max(stats[2], step * rate / h)
+        if saved_count < save_steps.size and save_steps[saved_count] == n:
+            saved[saved_count + 1] = q
+            saved_count += 1
+    diag.wall_time = perf_counter() - start
+    stats[3] = diag.peclet_max
+    return _finish(op, p, times, ends, saved, stats, diag)

@@ -1,0 +1,159 @@
+"""Compiled MPRK22 (Kopecz & Meister 2018, α = 1) for the Chang–Cooper generator in 1-D.
+
+For dp/dt = A(t) p with A Metzler and zero column sums (``_kernels_implicit``: face rates α, β,
+dp_j/dt = (J_j − J_{j+1})/h, J_j = α_j p_{j−1} − β_j p_j), write the productions
+P_ij = a_ij p_j (i ≠ j) and destructions D_ij = P_ji. MPRK22(α = 1) with σ = p⁽¹⁾ is
+
+    p⁽¹⁾ = (I − Δt A(t_n))⁻¹ pⁿ                                  (implicit Euler stage)
+    pⁿ⁺¹ = pⁿ + Δt Σ_j [½ P_ij(pⁿ, t_n) + ½ P_ij(p⁽¹⁾, t_{n+1})] pⁿ⁺¹_j / p⁽¹⁾_j − (same for D),
+
+and with P linear in p the second stage is the linear system (I − Δt B) pⁿ⁺¹ = pⁿ with
+
+    B = ½ A(t_n) diag(ρ) + ½ A(t_{n+1}),   ρ_j = pⁿ_j / p⁽¹⁾_j   (the Patankar factors):
+
+column j of A(t_n) scaled by ρ_j ≥ 0, so B is again Metzler with zero column sums and both
+stages are M-matrix solves with column sums 1 — positive and conservative for every Δt — and
+the scheme is second order (the Heun weights ½, ½). For constant A the factor on a_ij is
+(pⁿ_j + p⁽¹⁾_j) / (2 p⁽¹⁾_j). In face-rate form B is the same tridiagonal generator with
+
+    α̃_j = ½ (αⁿ_j ρ_{j−1} + αⁿ⁺¹_j),   β̃_j = ½ (βⁿ_j ρ_j + βⁿ⁺¹_j)   (cells mod n),
+
+so both stages are ``solve_rates`` calls (cyclic on periodic lines, subtraction-free).
+
+The Patankar factor where p⁽¹⁾_j = 0: row j of the first stage reads
+(1 + Δt |a_jj|) p⁽¹⁾_j = pⁿ_j + Δt Σ_{k≠j} a_jk p⁽¹⁾_k with every term ≥ 0, hence
+0 ≤ ρ_j ≤ 1 + Δt |a_jj| (ρ is clamped to that bound against round-off), and p⁽¹⁾_j = 0 forces
+pⁿ_j = 0: then the productions a_ij pⁿ_j that ρ_j multiplies vanish, and ρ_j = 0 is the limit
+pⁿ_j → 0 at fixed p⁽¹⁾. If p⁽¹⁾_j underflows to 0 while pⁿ_j > 0 (a subnormal pⁿ_j, which
+exact arithmetic excludes), the inflow Σ a_jk p⁽¹⁾_k is negligible beside pⁿ_j and the row
+gives ρ_j = 1 + Δt |a_jj| exactly; that value is used. Any ρ ≥ 0 keeps B Metzler with zero
+column sums, so positivity and conservation do not rest on these limits.
+
+- :func:`mprk22_line` — one step on one line from the face rates at t_n and t_{n+1};
+- :func:`mprk22_step` — one step from face velocities (the NumPy-drift path, step by step);
+- :func:`mprk22_run` — the whole time loop for a compiled drift in one call.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from pdecheck.grid._kernels_implicit import _load_axis, line_rates, solve_rates
+
+
+@numba.njit(cache=True)
+def mprk22_line(q, old, new, r, dt, periodic, work, stage, out):
+    """One MPRK22 step of line (0, ·, 0) of ``q`` (1, n, 1) into ``out`` (may be ``q``).
+
+    ``old`` / ``new`` (2, n + 1) are the face rates (α, β) at t_n / t_{n+1}, r = Δt/h,
+    ``stage`` (1, n, 1) receives p⁽¹⁾, ``work`` is (8, n + 1). Returns the wall outflow
+    (Δt β̃_0 x_0, Δt α̃_n x_{n−1}) and max_j |A_jj| · h of A(t_n) and A(t_{n+1}).
+    """
+    n = q.shape[1]
+    rate = solve_rates(old[0], old[1], r, q, 0, 0, work, stage)
+    rho = work[6]
+    for j in range(n):
+        s = stage[0, j, 0]
+        p = q[0, j, 0]
+        bound = 1.0 + r * (old[1, j] + old[0, j + 1])
+        rate = max(rate, new[1, j] + new[0, j + 1])
+        if s > 0.0:
+            rho[j] = min(p / s, bound)
+        else:
+            rho[j] = 0.0 if p == 0.0 else bound
+    alpha, beta = work[4], work[5]
+    for j in range(n + 1):
+        alpha[j] = 0.5 * (old[0, j] * rho[j - 1 if j > 0 else n - 1] + new[0, j])
+        beta[j] = 0.5 * (old[1, j] * rho[j if j < n else 0] + new[1, j])
+    solve_rates(alpha, beta, r, q, 0, 0, work, out)
+    if periodic:
+        return 0.0, 0.0, rate
+    return dt * beta[0] * out[0, 0, 0], dt * alpha[n] * out[0, n - 1, 0], rate
+
+
+@numba.njit(cache=True)
+def mprk22_step(u_old, u_new, d_old, d_new, h, dt, periodic, outflow, p, stage, out):
+    """One step from the face velocities ``u_old`` / ``u_new`` (1, n + 1, 1) and the diffusion
+    d_old / d_new at t_n / t_{n+1} (walls by ``wall_rates``); see :func:`mprk22_line`."""
+    n = p.shape[1]
+    old = np.empty((2, n + 1))
+    new = np.empty((2, n + 1))
+    line_rates(u_old, 0, 0, d_old, h, periodic, outflow, old[0], old[1])
+    line_rates(u_new, 0, 0, d_new, h, periodic, outflow, new[0], new[1])
+    work = np.empty((8, n + 1))
+    return mprk22_line(p, old, new, dt / h, dt, periodic, work, stage, out)
+
+
+@numba.njit(cache=True)
+def mprk22_run(
+    kernel,
+    params,
+    points,
+    u,
+    codes,
+    sign,
+    steady,
+    h,
+    times,
+    diffusion,
+    save_steps,
+    p,
+    saved,
+    outflow,
+    stats,
+):
+    """The whole MPRK22 time loop for a compiled drift in 1-D (one call).
+
+    Step n runs from ``times[n − 1]`` to ``times[n]`` with D = ``diffusion[n − 1]``,
+    ``diffusion[n]`` at its ends; the drift is loaded on the faces (``points``, into ``u``
+    (1, n + 1, 1), walls by ``codes`` (1, 2)) once per step end, and only once in all when
+    ``steady`` and D does not change. After step ``save_steps[s]`` the state goes to
+    ``saved[s + 1]``; ``outflow`` (1, 2) accumulates; ``stats`` receives [max mass drift, min p,
+    max Δt · max|A_ii|, max Péclet, steps done]. Returns −1, or the step at which the drift
+    was non-finite.
+    """
+    n_cells = p.shape[1]
+    low_code, high_code = codes[0, 0], codes[0, 1]
+    periodic = low_code == 2
+    wall_out = low_code == 1 or high_code == 1
+    old = np.empty((2, n_cells + 1))
+    new = np.empty((2, n_cells + 1))
+    work = np.empty((8, n_cells + 1))
+    stage = np.empty_like(p)
+    bad, umax = _load_axis(kernel, params, times[0], points, 0, sign, u, low_code, high_code)
+    if bad:
+        return 0
+    line_rates(u, 0, 0, diffusion[0], h, periodic, wall_out, old[0], old[1])
+    if diffusion[0] > 0.0:
+        stats[3] = max(stats[3], umax * h / diffusion[0])
+    initial = p.sum() * h
+    saved_count = 0
+    for n in range(1, times.size):
+        t = times[n]
+        dt = abs(t - times[n - 1])
+        same = steady and diffusion[n] == diffusion[n - 1]
+        if not same:
+            if not steady:
+                bad, umax = _load_axis(kernel, params, t, points, 0, sign, u, low_code, high_code)
+                if bad:
+                    return n
+            line_rates(u, 0, 0, diffusion[n], h, periodic, wall_out, new[0], new[1])
+            if diffusion[n] > 0.0:
+                stats[3] = max(stats[3], umax * h / diffusion[n])
+        lo, hi, rate = mprk22_line(
+            p, old, old if same else new, dt / h, dt, periodic, work, stage, p
+        )
+        outflow[0, 0] += lo
+        outflow[0, 1] += hi
+        total = p.sum() * h + outflow[0, 0] + outflow[0, 1]
+        stats[0] = max(stats[0], abs(total - initial) / initial)
+        stats[1] = min(stats[1], p.min())
+        stats[2] = max(stats[2], dt * rate / h)
+        stats[4] = n
+        if not same:
+            old, new = new, old
+        if saved_count < save_steps.size and save_steps[saved_count] == n:
+            saved[saved_count + 1] = p
+            saved_count += 1
+    return -1

@@ -1,0 +1,214 @@
+"""MPRK22 (Kopecz & Meister 2018) for the Chang–Cooper generator: the step against its dense
+formula, order 2 in time, positivity and mass for any Δt, the discrete Gibbs fixed point."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.linalg
+
+import pdecheck as pc
+from pdecheck.densities import Gaussian
+from pdecheck.grid import Grid, solve_fokker_planck
+
+
+@pc.field_kernel(dim=1, steady=True)
+def ou_drift(t, x, params, out):
+    out[0] = -x[0]
+
+
+@pc.field_kernel(dim=1, steady=True)
+def push_drift(t, x, params, out):
+    out[0] = 2.0
+
+
+@pc.field_kernel(dim=1)
+def swelling_drift(t, x, params, out):
+    out[0] = -(1.0 + t) * x[0] + 0.5 * np.sin(3.0 * t)
+
+
+def generator(u: np.ndarray, D: float, h: float, periodic: bool, outflow: bool) -> np.ndarray:
+    """Dense A with dp/dt = A p, assembled face by face from the CC rates of face velocities u
+    (n + 1 faces; J = α p_left − β p_right flows left -> right)."""
+    from pdecheck.grid import _kernels_implicit as ki
+
+    n = u.size - 1
+    A = np.zeros((n, n))
+    for j in range(n + 1):
+        if periodic and j == n:
+            continue  # face n is face 0
+        a, b = ki.wall_rates(u[j], j, n, D, h, periodic, outflow)
+        left, right = (j - 1) % n, j % n
+        if j > 0 or periodic:
+            A[left, left] -= a / h
+            A[left, right] += b / h
+        if j < n:
+            A[right, left] += a / h
+            A[right, right] -= b / h
+    return A
+
+
+def slope(xs, ys):
+    return np.polyfit(np.log(xs), np.log(ys), 1)[0]
+
+
+@pytest.mark.parametrize("periodic", [False, True])
+@pytest.mark.parametrize("outflow", [False, True])
+@pytest.mark.parametrize("n", [2, 3, 9, 40])
+def test_step_matches_dense_mprk22(n, periodic, outflow):
+    """One step equals the dense MPRK22(α = 1) formula: p⁽¹⁾ = (I − Δt Aⁿ)⁻¹ pⁿ, then
+    (I − Δt B) pⁿ⁺¹ = pⁿ with B = ½ Aⁿ diag(pⁿ/p⁽¹⁾) + ½ Aⁿ⁺¹ (Kopecz & Meister 2018, P_ij =
+    a_ij p_j); positive, and mass inside + outflow is the mass before."""
+    from pdecheck.grid import _kernels_mprk as km
+
+    rng = np.random.default_rng(n + 10 * periodic + 100 * outflow)
+    u_old, u_new = 3.0 * rng.normal(size=(2, 1, n + 1, 1))
+    if periodic:
+        u_old[0, -1, 0], u_new[0, -1, 0] = u_old[0, 0, 0], u_new[0, 0, 0]
+    d_old, d_new, h, dt = 0.3, 0.45, 0.1, 0.7
+    q = rng.random((1, n, 1))
+    q[0, n // 2, 0] = 0.0  # a zero cell: its Patankar factor is not 0/0
+    out, stage = np.empty_like(q), np.empty_like(q)
+    low, high, _ = km.mprk22_step(
+        u_old, u_new, d_old, d_new, h, dt, periodic, outflow, q, stage, out
+    )
+    a_old = generator(u_old[0, :, 0], d_old, h, periodic, outflow)
+    a_new = generator(u_new[0, :, 0], d_new, h, periodic, outflow)
+    p = q[0, :, 0]
+    p1 = np.linalg.solve(np.eye(n) - dt * a_old, p)
+    b = 0.5 * a_old * (p / p1)[None, :] + 0.5 * a_new
+    expected = np.linalg.solve(np.eye(n) - dt * b, p)
+    np.testing.assert_allclose(stage[0, :, 0], p1, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(out[0, :, 0], expected, rtol=1e-11, atol=1e-14)
+    assert out.min() >= 0
+    assert abs(out.sum() + (low + high) / h - q.sum()) <= 1e-13 * q.sum()
+
+
+def test_second_order_in_time_against_exact_exponential():
+    """At fixed N the semi-discrete solution is exp(T A) p₀ (scipy.linalg.expm of the same SG
+    generator): MPRK22 is a second-order Runge–Kutta method (Kopecz & Meister 2018, Thm 3.1
+    with α = 1), so its L1 distance to it falls like Δt²: slope 2 ± 0.15 over 5 halvings."""
+    g = Grid(-4.0, 6.0, 120)
+    x_faces = g.edges[0]
+    u = -x_faces.copy()
+    u[0] = u[-1] = 0.0
+    A = generator(u, 0.5, g.h[0], False, False)
+    p0 = g.cell_averages(Gaussian(2.0, 0.3))
+    exact = scipy.linalg.expm(A) @ p0
+    steps = [10, 20, 40, 80, 160]
+    errors = []
+    for s in steps:
+        sol = solve_fokker_planck(
+            ou_drift, 1.0, Gaussian(2.0, 0.3), g, (0, 1), time="mprk22", dt=1 / s
+        )
+        errors.append(np.abs(sol.density[-1] - exact).sum() * g.h[0])
+    order = -slope(steps, errors)
+    print(f"mprk22 time order vs expm: {order:.3f}, errors {errors}")
+    assert abs(order - 2.0) <= 0.15
+
+
+def test_second_order_in_time_with_time_dependent_drift_and_diffusion():
+    """f_t(x) = −(1 + t) x + ½ sin 3t and g_t = 1 + t/2: the Heun weights put A(t_n) and
+    A(t_{n+1}) in the second stage, so the error is still C Δt² + O(h²): differences of
+    successive halvings remove the spatial part and fall like Δt², slope 2 ± 0.15."""
+    g = Grid(-4.0, 6.0, 160)
+    steps = [16, 32, 64, 128, 256, 512]
+    finals = [
+        solve_fokker_planck(
+            swelling_drift,
+            lambda t: 1.0 + 0.5 * t,
+            Gaussian(2.0, 0.3),
+            g,
+            (0, 1),
+            time="mprk22",
+            dt=1 / s,
+        ).density[-1]
+        for s in steps
+    ]
+    diffs = [np.abs(finals[i] - finals[i + 1]).sum() * g.h[0] for i in range(len(steps) - 1)]
+    order = -slope(steps[:-1], diffs)
+    print(f"mprk22 time order, time-dependent coefficients: {order:.3f}")
+    assert abs(order - 2.0) <= 0.15
+
+
+@pytest.mark.parametrize("boundary", ["zero-flux", "periodic", "outflow"])
+def test_positive_for_huge_steps_from_delta(boundary):
+    """δ-like data (one cell, near the high wall) under the drift f = 2 at Δt · max|A_ii| =
+    100: every stage is an M-matrix solve with column sums 1, so min p ≥ 0 exactly and mass
+    inside + outflow is conserved (with outflow walls mass leaves, and is counted)."""
+    g = Grid(-1.0, 3.0, 400)
+    p0 = np.zeros(400)
+    p0[390] = 1.0 / g.h[0]
+    u = np.full(401, 2.0)
+    A = generator(u, 0.5, g.h[0], boundary == "periodic", boundary == "outflow")
+    dt = 100.0 / np.abs(np.diag(A)).max()
+    sol = solve_fokker_planck(
+        push_drift, 1.0, p0, g, (0, 20 * dt), time="mprk22", dt=dt, boundary=boundary
+    )
+    d = sol.diagnostics
+    assert sol.density.min() >= 0 and d.min_density >= 0
+    assert d.max_mass_drift <= 1e-12
+    assert abs(d.cfl_max - 100.0) <= 1e-6
+    balance = sol.mass()[-1] + d.outflow.sum()
+    assert abs(balance - 1.0) <= 1e-12
+    if boundary == "outflow":
+        assert d.outflow[0, 1] > 0.5 and d.outflow[0, 0] == 0.0
+
+
+@pytest.mark.parametrize("boundary", ["zero-flux", "periodic"])
+def test_mass_over_ten_thousand_steps(boundary):
+    g = Grid(-3.0, 3.0, 50)
+    sol = solve_fokker_planck(
+        ou_drift, 1.0, Gaussian(0.3, 0.4), g, (0, 10.0), time="mprk22", dt=1e-3, boundary=boundary
+    )
+    d = sol.diagnostics
+    assert d.steps == 10_000
+    assert d.max_mass_drift <= 1e-12 and d.min_density >= 0
+
+
+def test_discrete_gibbs_state_is_a_fixed_point():
+    """Gradient drift f = −U' with U = x²/2: the face drift −x_{i+½} = −ΔU/h, so A π = 0 for
+    π ∝ exp(−U(x_i)/D); then p⁽¹⁾ = π, every Patankar factor is 1, B = A and the step returns π
+    to round-off, for any Δt. Round-off: the diagonal 1 + Δt(β + α) of each solve carries
+    eps · Δt max|A_ii| absolute error, so n steps may move π by n · eps · max(1, Δt max|A_ii|)
+    relatively (the allowance below is 4× that)."""
+    g = Grid(-3.0, 3.0, 60)
+    D = 0.5
+    x = g.centers[0]
+    gibbs = np.exp(-(x**2) / (2 * D))
+    gibbs /= g.mass(gibbs)
+    for dt in (1e-3, 1.0, 1e3):
+        sol = solve_fokker_planck(
+            ou_drift, np.sqrt(2 * D), gibbs, g, (0, 20 * dt), time="mprk22", dt=dt
+        )
+        d = sol.diagnostics
+        rtol = 4 * d.steps * np.finfo(float).eps * max(1.0, d.cfl_max)
+        np.testing.assert_allclose(sol.density[-1], gibbs, rtol=rtol)
+
+
+def test_numpy_drift_matches_compiled_drift():
+    """The NumPy-drift path (drift at the faces per step end in Python) takes the same steps."""
+    g = Grid(-4.0, 6.0, 80)
+    args = (1.0, Gaussian(2.0, 0.3), g, (0, 1))
+    slow = solve_fokker_planck(lambda t, x: -x, *args, time="mprk22", dt=0.05, save_at=[0.5])
+    fast = solve_fokker_planck(ou_drift, *args, time="mprk22", dt=0.05, save_at=[0.5])
+    np.testing.assert_allclose(slow.density, fast.density, rtol=1e-13, atol=1e-16)
+    assert slow.diagnostics.steps == fast.diagnostics.steps == 20
+    assert slow.times.tolist() == [0.0, 0.5, 1.0]
+
+
+def test_backward_run_matches_forward_run_of_reversed_drift():
+    """In τ = t₀ − t a backward run has drift −f (module docstring of fokker_planck): with a
+    steady drift it is the forward run of −f."""
+    g = Grid(-4.0, 4.0, 80)
+    back = solve_fokker_planck(ou_drift, 1.0, Gaussian(0.5, 0.3), g, (1, 0), time="mprk22", dt=0.05)
+    fwd = solve_fokker_planck(
+        lambda t, x: x, 1.0, Gaussian(0.5, 0.3), g, (0, 1), time="mprk22", dt=0.05
+    )
+    np.testing.assert_allclose(back.density[-1], fwd.density[-1], rtol=1e-12, atol=1e-15)
+
+
+def test_two_dimensional_grid_refused():
+    g = Grid([-3, -3], [3, 3], 12)
+    with pytest.raises(ValueError, match=r"time='mprk22' needs a 1-D grid; this one has dim=2"):
+        solve_fokker_planck(lambda t, x: -x, 1.0, Gaussian([0, 0], 0.5), g, (0, 1), time="mprk22")
