@@ -31,12 +31,13 @@ from scipy import integrate
 from pdecheck.grid._common import (
     check_dt,
     clip_step,
+    close_diagnostics,
     initial_averages,
     march,
     save_times,
     time_span,
 )
-from pdecheck.grid._drift_diffusion import DriftDiffusion, threads_for
+from pdecheck.grid._drift_diffusion import PARALLEL_CELLS, DriftDiffusion, threads_for
 from pdecheck.grid._faces import padded_shape
 from pdecheck.grid.boundaries import PERIODIC, ZERO_FLUX, boundary_codes
 from pdecheck.grid.mesh import Grid
@@ -47,15 +48,20 @@ __all__ = ["METHODS", "solve_heat"]
 METHODS = ("crank-nicolson", "explicit", "spectral")
 #: default number of Crank–Nicolson steps over t_span when dt is None
 _DEFAULT_STEPS = 100
+#: the explicit loop checks the mass and min p every this many steps (and at every save)
+_CHECK_EVERY = 64
+#: an explicit step within this relative distance of the stability limit is taken at the limit
+_AT_LIMIT = 1e-12
 
 
-def _coefficient(D: Any) -> Callable[[float], float]:
+def _coefficient(D: Any) -> tuple[Callable[[float], float], float | None]:
+    """D as a function of t, and its value when it is a constant (else None)."""
     if callable(D):
-        return lambda t: float(D(t))
+        return (lambda t: float(D(t))), None
     value = float(D)
     if not np.isfinite(value) or value < 0:
         raise ValueError(f"D={D!r} must be finite and >= 0 (or a function of t)")
-    return lambda t: value
+    return (lambda t: value), value
 
 
 def solve_heat(
@@ -99,42 +105,151 @@ def solve_heat(
             f"boundary={boundary!r}: method {method!r} supports only {allowed} (0 zero-flux, "
             "2 periodic)"
         )
-    coefficient = _coefficient(D)
+    coefficient, constant = _coefficient(D)
     p = initial_averages(p0, grid, normalize=normalize).reshape(padded_shape(grid))
     times = save_times(save_at, t0, t1)
     diag = Diagnostics(method=f"heat/{method}")
     diag.outflow = np.zeros((grid.dim, 2))
     if method == "spectral":
         return _spectral(coefficient, p, grid, times, diag)
+    if method == "explicit":
+        return _explicit(coefficient, constant, p, grid, codes, times, fixed_dt, diag)
     op = DriftDiffusion(grid, codes, None, coefficient, 1.0, diag)
     span = t1 - t0
 
     def step(t: float, remaining: float, state: np.ndarray) -> float:
         start = perf_counter()
-        if method == "explicit":
-            rate = op.rate(op.at(t))
-            limit = 1.0 / rate if rate > 0 else np.inf
-            diag.dt_limit = min(diag.dt_limit, limit)
-            if fixed_dt is not None and fixed_dt > limit * (1 + 1e-12):
-                raise ValueError(
-                    f"dt={fixed_dt!r} exceeds the stability limit {limit:.6g} = "
-                    "1/Σ_k(2D/h_k²) of the explicit "
-                    f"heat step at t={t!r}; use dt <= {limit:.6g}, dt=None or "
-                    "method='crank-nicolson'"
-                )
-            h = clip_step(fixed_dt if fixed_dt is not None else 0.9 * limit, remaining)
-            op.euler(t, h, state, bound_ok=True)
-            diag.record_step(h, h * rate)
-        else:
-            h = clip_step(fixed_dt if fixed_dt is not None else span / _DEFAULT_STEPS, remaining)
-            op.douglas(t, h, state)
-            diag.record_step(h, h * op.rate(op.at(t + 0.5 * h)))
+        h = clip_step(fixed_dt if fixed_dt is not None else span / _DEFAULT_STEPS, remaining)
+        op.douglas(t, h, state)
+        diag.record_step(h, h * op.rate(op.at(t + 0.5 * h)))
         if diag.steps == 1:
             diag.compile_time = perf_counter() - start
         return h
 
     with threads_for(grid):
         return march(step, p, grid, times, diag)
+
+
+def _rate(diffusion: float, t: float, grid: Grid) -> float:
+    """Σ_k 2D/h_k² at time t: the explicit step is a convex combination iff Δt · rate ≤ 1."""
+    if not np.isfinite(diffusion) or diffusion < 0:
+        raise ValueError(f"diffusion D at t={t!r} is {diffusion!r}; it must be finite and >= 0")
+    return float(2.0 * diffusion * np.sum(1.0 / grid.h**2))
+
+
+def _check_limit(fixed_dt: float | None, rate: float, t: float) -> float:
+    """The stability limit 1/rate; a fixed dt beyond it raises."""
+    limit = 1.0 / rate if rate > 0 else np.inf
+    if fixed_dt is not None and fixed_dt > limit * (1 + _AT_LIMIT):
+        raise ValueError(
+            f"dt={fixed_dt!r} exceeds the stability limit {limit:.6g} = 1/Σ_k(2D/h_k²) of the "
+            f"explicit heat step at t={t!r}; use dt <= {limit:.6g}, dt=None or "
+            "method='crank-nicolson'"
+        )
+    return limit
+
+
+def _schedule_constant(
+    diffusion: float, grid: Grid, times: np.ndarray, fixed_dt: float | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(Δt per step, D per step, index of the step ending at each saved time) for a
+    constant D: steps of dt (0.9 of the limit when None) up to each saved time, the last one
+    of each interval covering what remains (at most dt (1 + 1e-8), so no sliver is left); a
+    remainder beyond the limit (dt within 1e-8 of it) is taken in two halves."""
+    rate = _rate(diffusion, float(times[0]), grid)
+    limit = _check_limit(fixed_dt, rate, float(times[0]))
+    h = fixed_dt if fixed_dt is not None else 0.9 * limit
+    spans = np.diff(times)
+    full = np.zeros(spans.size, dtype=np.int64)
+    if np.isfinite(h):
+        full = np.maximum(0, np.ceil(spans / h - 1 - 1e-8)).astype(np.int64)
+    last = spans - full * h if np.isfinite(h) else spans
+    split = last > limit * (1 + _AT_LIMIT)  # only when dt is within 1e-8 of the limit
+    ends = np.cumsum(full + 1 + split) - 1
+    dts = np.full(int(ends[-1]) + 1, h)
+    tail = np.where(split, 0.5 * last, last)
+    dts[ends] = tail
+    dts[(ends - 1)[split]] = tail[split]
+    return dts, np.full(dts.size, diffusion), ends
+
+
+def _schedule_varying(
+    coefficient: Callable[[float], float],
+    grid: Grid,
+    times: np.ndarray,
+    fixed_dt: float | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_schedule_constant` for D a function of t: D tabulated at each step's start, the
+    step (dt=None) 0.9 of the limit there."""
+    dts, values, ends = [], [], []
+    t = float(times[0])
+    for target in times[1:]:
+        while t < target:
+            remaining = target - t
+            diffusion = coefficient(t)
+            rate = _rate(diffusion, t, grid)
+            limit = _check_limit(fixed_dt, rate, t)
+            h = fixed_dt if fixed_dt is not None else 0.9 * limit
+            step = h
+            if remaining <= h * (1 + 1e-8):
+                step = remaining if remaining <= limit * (1 + _AT_LIMIT) else 0.5 * remaining
+            t = float(target) if step >= remaining * (1 - 1e-12) else t + step
+            dts.append(step)
+            values.append(diffusion)
+        ends.append(len(dts) - 1)
+    return np.array(dts), np.array(values), np.array(ends, dtype=np.int64)
+
+
+def _explicit(
+    coefficient: Callable[[float], float],
+    constant: float | None,
+    p: np.ndarray,
+    grid: Grid,
+    codes: np.ndarray,
+    times: np.ndarray,
+    fixed_dt: float | None,
+    diag: Diagnostics,
+) -> GridSolution:
+    """Forward Euler steps by the fused compiled loop (``_kernels_heat``)."""
+    from pdecheck.grid import _kernels_heat as kh
+
+    start = perf_counter()
+    if constant is not None:
+        dts, values, ends = _schedule_constant(constant, grid, times, fixed_dt)
+    else:
+        dts, values, ends = _schedule_varying(coefficient, grid, times, fixed_dt)
+    rates = 2.0 * values * np.sum(1.0 / grid.h**2)
+    courant = dts * rates
+    # a step within 1e-12 of the limit is taken at the limit, so the weights stay >= 0
+    scale = 1.0 / np.maximum(courant, 1.0)
+    pad = 3 - grid.dim
+    coef = np.zeros((dts.size, 3))
+    coef[:, pad:] = (values * dts * scale)[:, None] / grid.h**2
+    periodic = np.zeros(3, dtype=np.bool_)
+    periodic[pad:] = codes[:, 0] == PERIODIC
+    view = (1,) * pad + grid.shape
+    state = np.ascontiguousarray(p.reshape(view))
+    buffer = np.empty_like(state)
+    saved = np.empty((times.size, *view))
+    saved[0] = state
+    stats = np.zeros(kh.STATS)
+    kernel = kh.march_parallel if grid.size > PARALLEL_CELLS else kh.march_serial
+    if not kernel.signatures:  # load (or compile) it apart, so compile time is reported
+        warm = perf_counter()
+        kernel(state.copy(), buffer, coef[:0], periodic, ends[:0], saved[:1], 1, stats)
+        diag.compile_time = perf_counter() - warm
+    kernel(state, buffer, coef, periodic, ends, saved, _CHECK_EVERY, stats)
+    diag.steps = int(dts.size)
+    diag.dt_min, diag.dt_max = float(dts.min()), float(dts.max())
+    diag.cfl_max = float(courant.max())
+    diag.dt_limit = float(1.0 / rates.max()) if rates.max() > 0 else np.inf
+    diag.initial_mass = grid.mass(saved[0])
+    diag.final_mass = grid.mass(saved[-1])
+    diag.max_mass_drift = float(stats[kh.DRIFT])
+    diag.min_density = float(stats[kh.LOW])
+    diag.wall_time = perf_counter() - start
+    close_diagnostics(diag)
+    return GridSolution(grid, times.copy(), saved.reshape(times.size, *grid.shape), diag)
 
 
 def _spectral(
