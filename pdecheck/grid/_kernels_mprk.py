@@ -42,34 +42,114 @@ import numpy as np
 from pdecheck.grid._kernels_implicit import _load_axis, line_rates, solve_rates
 
 
+@numba.njit(cache=True, error_model="numpy")
+def solve_walls(alpha, beta, r, q, m, s, inv_d, out):
+    """x = (I − r Â)⁻¹ q for a line with walls (α_0 = β_n = 0; Â as in ``solve_rates``) into
+    ``out`` (may be ``q``), keeping the Thomas factors for :func:`substitute`. Row j is
+    a_j x_{j−1} + b_j x_j + c_j x_{j+1}: multipliers m_j = a_j / d_{j−1} ≤ 0, pivots
+    d_j = b_j − m_j c_{j−1} > 0 (column diagonal dominance), s_j = c_j / d_j ≤ 0; the forward sweep
+    runs in the same loop as the factorisation (one pass: the pivot recurrence, with its
+    division, is the critical path, and the right-hand side rides along)."""
+    n = q.size
+    w = 1.0 / (1.0 + r * (beta[0] + alpha[1]))
+    c = -r * beta[1]
+    y = q[0]
+    m[0] = 0.0
+    s[0] = c * w
+    inv_d[0] = w
+    out[0] = y
+    for j in range(1, n):
+        a = -r * alpha[j]
+        mj = a * w
+        w = 1.0 / (1.0 + r * (beta[j] + alpha[j + 1]) - (a * c) * w)  # (a c) w = m_j c_{j−1}
+        c = -r * beta[j + 1]
+        y = q[j] - mj * y
+        m[j] = mj
+        s[j] = c * w
+        inv_d[j] = w
+        out[j] = y
+    backward(s, inv_d, out)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def backward(s, inv_d, out):
+    """Back substitution x_j = y_j / d_j − s_j x_{j+1} in place on y = ``out`` (one
+    multiply-add on the critical path)."""
+    n = out.size
+    x = out[n - 1] * inv_d[n - 1]
+    out[n - 1] = x
+    for j in range(n - 2, -1, -1):
+        x = out[j] * inv_d[j] - s[j] * x
+        out[j] = x
+
+
+@numba.njit(cache=True, error_model="numpy")
+def substitute(m, s, inv_d, q, out):
+    """x = (I − r Â)⁻¹ q from the factors of :func:`solve_walls` (``out`` may be ``q``). With
+    m ≤ 0 and s ≤ 0 both sweeps only add non-negative terms: q ≥ 0 gives x ≥ 0 exactly."""
+    n = q.size
+    y = q[0]
+    out[0] = y
+    for j in range(1, n):
+        y = q[j] - m[j] * y
+        out[j] = y
+    backward(s, inv_d, out)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def patankar_rates(q, stage, old, new, r, rates):
+    """ρ_j = pⁿ_j / p⁽¹⁾_j (clamped to 1 + Δt|a_jj|; 0 or the bound where p⁽¹⁾_j = 0, see
+    the module docstring) and the rates of B into ``rates`` (2, n + 1): α̃_j =
+    ½(αⁿ_j ρ_{j−1} + αⁿ⁺¹_j), β̃_j = ½(βⁿ_j ρ_j + βⁿ⁺¹_j), cells mod n. Returns
+    max_j |A_jj| · h over A(t_n) and A(t_{n+1})."""
+    n = q.size
+    rate = 0.0
+    rho_first = rho_last = 0.0
+    for j in range(n):
+        out_old = old[1, j] + old[0, j + 1]
+        rate = max(rate, max(out_old, new[1, j] + new[0, j + 1]))
+        bound = 1.0 + r * out_old
+        s = stage[j]
+        p = q[j]
+        if s > 0.0:
+            rho = min(p / s, bound)
+        else:
+            rho = 0.0 if p == 0.0 else bound
+        rates[1, j] = 0.5 * (old[1, j] * rho + new[1, j])
+        rates[0, j + 1] = 0.5 * (old[0, j + 1] * rho + new[0, j + 1])
+        if j == 0:
+            rho_first = rho
+        rho_last = rho
+    rates[0, 0] = 0.5 * (old[0, 0] * rho_last + new[0, 0])
+    rates[1, n] = 0.5 * (old[1, n] * rho_first + new[1, n])
+    return rate
+
+
 @numba.njit(cache=True)
-def mprk22_line(q, old, new, r, dt, periodic, work, stage, out):
+def mprk22_line(q, old, new, r, dt, periodic, factored, work, stage, out):
     """One MPRK22 step of line (0, ·, 0) of ``q`` (1, n, 1) into ``out`` (may be ``q``).
 
     ``old`` / ``new`` (2, n + 1) are the face rates (α, β) at t_n / t_{n+1}, r = Δt/h,
-    ``stage`` (1, n, 1) receives p⁽¹⁾, ``work`` is (8, n + 1). Returns the wall outflow
-    (Δt β̃_0 x_0, Δt α̃_n x_{n−1}) and max_j |A_jj| · h of A(t_n) and A(t_{n+1}).
+    ``stage`` (1, n, 1) receives p⁽¹⁾, ``work`` is (10, n + 1); with walls its rows 0–2 hold
+    the factors of the first stage's matrix I − r A(t_n), reused when ``factored``. Returns
+    the wall outflow (Δt β̃_0 x_0, Δt α̃_n x_{n−1}) and max_j |A_jj| · h of A(t_n), A(t_{n+1}).
     """
     n = q.shape[1]
-    rate = solve_rates(old[0], old[1], r, q, 0, 0, work, stage)
-    rho = work[6]
-    for j in range(n):
-        s = stage[0, j, 0]
-        p = q[0, j, 0]
-        bound = 1.0 + r * (old[1, j] + old[0, j + 1])
-        rate = max(rate, new[1, j] + new[0, j + 1])
-        if s > 0.0:
-            rho[j] = min(p / s, bound)
-        else:
-            rho[j] = 0.0 if p == 0.0 else bound
-    alpha, beta = work[4], work[5]
-    for j in range(n + 1):
-        alpha[j] = 0.5 * (old[0, j] * rho[j - 1 if j > 0 else n - 1] + new[0, j])
-        beta[j] = 0.5 * (old[1, j] * rho[j if j < n else 0] + new[1, j])
-    solve_rates(alpha, beta, r, q, 0, 0, work, out)
+    x, p, p1 = out.reshape(n), q.reshape(n), stage.reshape(n)
+    rates = work[3:5]
     if periodic:
+        solve_rates(old[0], old[1], r, q, 0, 0, work[5:], stage)
+        rate = patankar_rates(p, p1, old, new, r, rates)
+        solve_rates(rates[0], rates[1], r, q, 0, 0, work[5:], out)
         return 0.0, 0.0, rate
-    return dt * beta[0] * out[0, 0, 0], dt * alpha[n] * out[0, n - 1, 0], rate
+    f1, f2 = work[0:3, :n], work[5:8, :n]
+    if factored:
+        substitute(f1[0], f1[1], f1[2], p, p1)
+    else:
+        solve_walls(old[0], old[1], r, p, f1[0], f1[1], f1[2], p1)
+    rate = patankar_rates(p, p1, old, new, r, rates)
+    solve_walls(rates[0], rates[1], r, p, f2[0], f2[1], f2[2], x)
+    return dt * rates[1, 0] * x[0], dt * rates[0, n] * x[n - 1], rate
 
 
 @numba.njit(cache=True)
@@ -81,8 +161,8 @@ def mprk22_step(u_old, u_new, d_old, d_new, h, dt, periodic, outflow, p, stage, 
     new = np.empty((2, n + 1))
     line_rates(u_old, 0, 0, d_old, h, periodic, outflow, old[0], old[1])
     line_rates(u_new, 0, 0, d_new, h, periodic, outflow, new[0], new[1])
-    work = np.empty((8, n + 1))
-    return mprk22_line(p, old, new, dt / h, dt, periodic, work, stage, out)
+    work = np.empty((10, n + 1))
+    return mprk22_line(p, old, new, dt / h, dt, periodic, False, work, stage, out)
 
 
 @numba.njit(cache=True)
@@ -119,7 +199,8 @@ def mprk22_run(
     wall_out = low_code == 1 or high_code == 1
     old = np.empty((2, n_cells + 1))
     new = np.empty((2, n_cells + 1))
-    work = np.empty((8, n_cells + 1))
+    work = np.empty((10, n_cells + 1))
+    factored_r = -1.0  # the r of the first-stage factors in work (none yet)
     stage = np.empty_like(p)
     bad, umax = _load_axis(kernel, params, times[0], points, 0, sign, u, low_code, high_code)
     if bad:
@@ -141,9 +222,12 @@ def mprk22_run(
             line_rates(u, 0, 0, diffusion[n], h, periodic, wall_out, new[0], new[1])
             if diffusion[n] > 0.0:
                 stats[3] = max(stats[3], umax * h / diffusion[n])
+        r = dt / h
+        factored = same and r == factored_r
         lo, hi, rate = mprk22_line(
-            p, old, old if same else new, dt / h, dt, periodic, work, stage, p
+            p, old, old if same else new, r, dt, periodic, factored, work, stage, p
         )
+        factored_r = r if same else -1.0
         outflow[0, 0] += lo
         outflow[0, 1] += hi
         total = p.sum() * h + outflow[0, 0] + outflow[0, 1]
