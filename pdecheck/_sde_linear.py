@@ -7,7 +7,9 @@ Every SDE here is dx = f_t x dt + g_t dW with p(x_t|x_0) = N(a_t x_0, b_t² I):
 - :class:`GaussianLinkSDE` (S6): any (a_t, b_t) through the link f = a'/a, g² = b²' − 2 f b²;
 - :class:`MarginalScore` — the exact score of the marginals from mixture data;
 - :func:`propagate` — p_0 ↦ p_t for point, Gaussian and Gaussian-mixture data;
-- :func:`compiled_score_drift` — the compiled form of a :class:`~pdecheck.sde.ScoreDriftField`.
+- :func:`compiled_score_drift` — the compiled form of a :class:`~pdecheck.sde.ScoreDriftField`;
+- :func:`linear_drift_coefficients` — the same field as A_t x + B_t on a time grid, where it is
+  linear in x (the integrators' tabulated fast path).
 """
 
 from __future__ import annotations
@@ -317,3 +319,23 @@ def compiled_score_drift(field: ScoreDriftField, *, reverse: bool) -> CompiledFi
     w, m, v = comps
     packed = pack_score_drift(kind, params, field.c_g if has_score else 0.0, c_s, reverse, w, m, v)
     return CompiledField(score_drift, packed, dim if dim is not None else 0)
+
+
+def linear_drift_coefficients(
+    field: ScoreDriftField, times: Array, dim: int, *, reverse: bool
+) -> tuple[Array, Array] | None:
+    """(A, B) with A[k] x + B[k] = f_{t_k}(x) for the compiled field (``_jit.sde``,
+    ``linear_drift_table``): A of shape (m,), B of shape (m, dim). None where the field has no
+    compiled kernel or is not linear in x (mixture data of more than one component)."""
+    compiled = compiled_score_drift(field, reverse=reverse)
+    if compiled is None:
+        return None
+    params = compiled.params
+    if int(params[4]) > 1 or (compiled.dim and compiled.dim != dim):
+        return None
+    from pdecheck._jit.sde import linear_drift_table
+
+    t = np.ascontiguousarray(times, dtype=float)
+    A, B = np.empty(t.size), np.empty((t.size, dim))
+    linear_drift_table(params, t, A, B)
+    return A, B

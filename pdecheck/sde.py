@@ -14,7 +14,9 @@ Public names:
   :class:`SubVPSDE`, :class:`VESDE`, :class:`OU`, :class:`GeometricNoiseSDE` (S1–S5) in
   :mod:`pdecheck._sde_linear`, re-exported here.
 - :class:`ScoreDriftField` — the field f_t(x) − λ_t ∇log p_t(x) behind F1–F3, with a compiled
-  kernel for built-in linear SDEs and exact mixture scores.
+  kernel for built-in linear SDEs and exact mixture scores, and ``linear_coefficients(t, dim)``
+  — (A_t, B_t) with f_t(x) = A_t x + B_t where it is linear in x (no score term, or data of one
+  component), which integrators tabulate instead of calling the kernel.
 
 **A name clash to keep apart** (CATALOGUE S6): DDPM's β_t is a *per-step variance*; the b_t of
 p(x_t|x_0) = N(a_t x_0, b_t² I) here is a *standard deviation*; VP's β(t) is a *rate*
@@ -281,6 +283,15 @@ class ScoreDriftField:
 
         return compiled_score_drift(self, reverse=False)
 
+    def linear_coefficients(self, t: ArrayLike, dim: int) -> tuple[Array, Array] | None:
+        """(A, B) with f_{t_k}(x) = A[k] x + B[k] at the times t (A (m,), B (m, dim)) where
+        the compiled field is linear in x — no score term (bit for bit the kernel's values) or
+        data of one component (to round-off) — else None. Integrators use the table instead of
+        calling the kernel (``pdecheck._sde_linear.linear_drift_coefficients``)."""
+        from pdecheck._sde_linear import linear_drift_coefficients
+
+        return linear_drift_coefficients(self, np.asarray(t, dtype=float), dim, reverse=False)
+
 
 class TimeReversedField:
     """τ ↦ −f_{T−τ}(x): a field written in reverse time τ = T − t."""
@@ -299,6 +310,14 @@ class TimeReversedField:
         from pdecheck._sde_linear import compiled_score_drift
 
         return compiled_score_drift(self.field, reverse=True)
+
+    def linear_coefficients(self, t: ArrayLike, dim: int) -> tuple[Array, Array] | None:
+        """As :meth:`ScoreDriftField.linear_coefficients`, for −f_{T−τ}."""
+        if not isinstance(self.field, ScoreDriftField):
+            return None
+        from pdecheck._sde_linear import linear_drift_coefficients
+
+        return linear_drift_coefficients(self.field, np.asarray(t, dtype=float), dim, reverse=True)
 
 
 class LinearSDE(SDE):

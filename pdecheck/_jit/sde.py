@@ -15,6 +15,12 @@ it cannot reach the caller). Parameter layout (``pack_score_drift``):
 
 where (T, q1, q2, q3) are the SDE parameters and ``reversed`` = 1 evaluates −f_{T−τ}(x) at τ
 (the same equation written in reverse time τ = T − t, CATALOGUE F2).
+
+``linear_drift_table`` tabulates the same field as f_t(x) = A_t x + B_t on a time grid where
+it is linear in x: no score term (A_t = ±f_t, B_t = 0, by the very expression ``score_drift``
+evaluates, so an integrator using the table reproduces the kernel bit for bit), or data of one
+component (A_t = f_t + λ_t/s_t², B_t = −λ_t a_t m/s_t², s_t² = a_t² V + b_t²: equal to the
+kernel's value to a few units of round-off).
 """
 
 from __future__ import annotations
@@ -146,6 +152,34 @@ def score_drift(t, xp, d, pp, op):
     if rev:
         for j in range(d):
             out[j] = -out[j]
+
+
+@numba.njit(cache=True)
+def linear_drift_table(pp, times, A, B):
+    """A[k], B[k, :] of f_t(x) = A_t x + B_t at t = times[k] for the parameters ``pp`` of
+    :func:`score_drift` with at most one mixture component (module docstring)."""
+    kind = int(pp[0])
+    c_g = pp[1]
+    c_s = pp[2]
+    rev = pp[3] != 0.0
+    k = int(pp[4])
+    sp = pp[5:HEADER]
+    d = B.shape[1]
+    sign = -1.0 if rev else 1.0
+    for step in range(times.size):
+        tt = sp[0] - times[step] if rev else times[step]
+        if (c_g == 0.0 and c_s == 0.0) or k == 0:
+            A[step] = sign * linear_sde_drift(kind, sp, tt)
+            for j in range(d):
+                B[step, j] = 0.0
+            continue
+        f, g2, a, var = linear_sde_coeffs(kind, sp, tt)
+        lam = c_g * g2 + c_s
+        s2 = a * a * pp[HEADER + 1 + d] + var
+        slope = lam / s2 if s2 > 0.0 else math.nan  # point data at b_t = 0: undefined
+        A[step] = sign * (f + slope)
+        for j in range(d):
+            B[step, j] = -sign * slope * a * pp[HEADER + 1 + j]
 
 
 def pack_score_drift(

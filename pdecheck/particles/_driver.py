@@ -1,7 +1,7 @@
 """What the ODE and SDE entry points share: output arrays, timing of compiled calls (first
 call = compile or cache load), and the per-step bookkeeping of the batched NumPy path.
 
-:class:`Outputs`, :func:`timed_launch`, :class:`BatchState`.
+:class:`Outputs`, :func:`save_slots`, :func:`timed_launch`, :class:`BatchState`.
 """
 
 from __future__ import annotations
@@ -35,6 +35,12 @@ class Outputs:
             np.zeros(n, dtype=np.int64),
             np.zeros(n, dtype=bool),
         )
+
+
+def save_slots(save: NDArray[np.int64]) -> NDArray[np.int64]:
+    """The save steps as compiled kernels read them: followed by the sentinel −1, so that
+    "does this step end on a save time" is one compare with no bound check."""
+    return np.append(save, -1).astype(np.int64)
 
 
 def timed_launch(

@@ -1,7 +1,8 @@
 """Compiled per-particle loops shared by the ODE and SDE kernels.
 
 :data:`CHUNK` and :func:`chunk_range` (the particles of one task of the parallel loop),
-:func:`load_row`, :func:`rk_stages` (the stages of an explicit Runge–Kutta step at one point),
+:func:`load_row`, :func:`euler_step` and :func:`trapezoid_step` (the SDE updates),
+:func:`rk_stages` (the stages of an explicit Runge–Kutta step at one point),
 :func:`fd_divergence` (central-difference ∇·f at one point), :func:`finish_step`
 (finite check, domain check and saving after a step), :func:`fill_failed` (NaN rows after a
 failure). The small helpers are inlined into the particle loops (``inline="always"``).
@@ -60,6 +61,18 @@ def load_row(x0, i, x):
 
 
 @numba.njit(cache=True, inline="always")
+def euler_step(x, f, h, g, dw):
+    """x + f h + g ΔW: an Euler–Maruyama step, and the predictor x̄ of ``weak2``."""
+    return x + f * h + g * dw
+
+
+@numba.njit(cache=True, inline="always")
+def trapezoid_step(x, f, fb, h, g, dw):
+    """x + ½(f + f̄) h + g ΔW: the corrector of ``weak2`` (:mod:`.steppers`)."""
+    return x + 0.5 * (f + fb) * h + g * dw
+
+
+@numba.njit(cache=True, inline="always")
 def rk_stages(
     kernel, params, t, h, x, A, c, k, xs, divs, div_mode, div_kernel, div_params, xp, fp, fm
 ):
@@ -100,7 +113,9 @@ def finish_step(
 ):
     """After step ``step`` (0-based) of particle i: a non-finite state marks the particle failed
     (``failed[i]``, its remaining save slots NaN) and returns −1; otherwise mark a first exit
-    from the domain, save when the step ends on a save time and return the next save slot."""
+    from the domain, save when the step ends on a save time and return the next save slot.
+    ``save_steps`` holds distinct grid indices in order followed by the sentinel −1
+    (:func:`pdecheck.particles._driver.save_slots`)."""
     d = x.size
     finite = math.isfinite(ell)
     for j in range(d):
@@ -114,7 +129,7 @@ def finish_step(
             if x[j] < lower[j] or x[j] > upper[j]:
                 outside[i] = True
                 break
-    while slot < save_steps.size and save_steps[slot] == step + 1:
+    if save_steps[slot] == step + 1:  # one compare: the steps are distinct, the last is −1
         for j in range(d):
             samples[slot, i, j] = x[j]
         if keep_logp:

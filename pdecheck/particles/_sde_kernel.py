@@ -9,8 +9,10 @@ the result is the same for any number of threads.
 
 Speed: the stream's state lives in four local scalars (registers; :func:`.rng.normal4`), the
 field pointers and scratch arrays are set up once per chunk of particles, step sizes and √|h|
-once per call, the per-step bookkeeping (:func:`._kernels.finish_step`) is inlined, and the
-noise is drawn after the (opaque) field call so that increments never pass through memory.
+once per call, the per-step bookkeeping (:func:`._kernels.finish_step`) is inlined. The
+state is checked for NaN/inf after every step, so a field is never called at a non-finite
+point. A drift that is linear in x with additive noise takes :mod:`._linear_kernel` instead
+(no field calls; the same numbers).
 """
 
 from __future__ import annotations
@@ -20,7 +22,15 @@ import math
 import numba
 import numpy as np
 
-from pdecheck.particles._kernels import CHUNK, chunk_range, finish_step, load_row, save_initial
+from pdecheck.particles._kernels import (
+    CHUNK,
+    chunk_range,
+    euler_step,
+    finish_step,
+    load_row,
+    save_initial,
+    trapezoid_step,
+)
 from pdecheck.particles.rng import normal4, seed4
 
 
@@ -35,9 +45,9 @@ def _increment(given, dW, i, step, j, root, s0, s1, s2, s3):
 
 @numba.njit(cache=True, inline="always")
 def _path(i, seed, given, scheme, multiplicative, kernels, grid, save_steps, box, out, scratch):
-    """Particle i from x0[i] to the end of the grid (or its failure). Inlined into
-    :func:`sde_paths` once per case with ``given``, ``scheme`` and ``multiplicative`` as
-    constants, so that the compiler drops the branches of the other cases from the step loop."""
+    """Particle i from x0[i] to the end of the grid (or its failure). The flags ``given``,
+    ``scheme`` and ``multiplicative`` are the same for every particle and step: their branches
+    are predicted, and one copy of the loop serves every case (a short compile)."""
     drift, pp, diff_kernel, dpp = kernels
     x0, times, h, root, g_left, g_mid, dW = grid
     lower, upper, has_domain = box
@@ -51,21 +61,19 @@ def _path(i, seed, given, scheme, multiplicative, kernels, grid, save_steps, box
         t = times[step]
         hk = h[step]
         drift(t, xp, d, pp, fp)
-        if scheme == 0:
-            if multiplicative:
-                diff_kernel(t, xp, d, dpp, gxp)
-            for j in range(d):
-                dwj, s0, s1, s2, s3 = _increment(given, dW, i, step, j, root, s0, s1, s2, s3)
-                g = gx[j] if multiplicative else g_left[step]
-                x[j] = x[j] + f[j] * hk + g * dwj
-        else:
-            g = g_mid[step]
-            for j in range(d):
-                dw[j], s0, s1, s2, s3 = _increment(given, dW, i, step, j, root, s0, s1, s2, s3)
-                xb[j] = x[j] + f[j] * hk + g * dw[j]
+        if multiplicative:
+            diff_kernel(t, xp, d, dpp, gxp)
+        g = g_left[step] if scheme == 0 else g_mid[step]
+        for j in range(d):
+            dw[j], s0, s1, s2, s3 = _increment(given, dW, i, step, j, root, s0, s1, s2, s3)
+            if scheme == 0:
+                x[j] = euler_step(x[j], f[j], hk, gx[j] if multiplicative else g, dw[j])
+            else:
+                xb[j] = euler_step(x[j], f[j], hk, g, dw[j])
+        if scheme != 0:
             drift(t + hk, xbp, d, pp, fbp)
             for j in range(d):
-                x[j] = x[j] + 0.5 * (f[j] + fb[j]) * hk + g * dw[j]
+                x[j] = trapezoid_step(x[j], f[j], fb[j], hk, g, dw[j])
         slot = finish_step(
             i,
             step,
@@ -109,7 +117,7 @@ def sde_paths(
     outside,
 ):
     """EM: x' = x + f_t(x) h + g ΔW; weak2: x̄ = x + f_t(x) h + g_mid ΔW,
-    x' = x + ½(f_t(x) + f_{t+h}(x̄)) h + g_mid ΔW."""
+    x' = x + ½(f_t(x) + f_{t+h}(x̄)) h + g_mid ΔW. ``save_steps`` ends with the sentinel −1."""
     n, d = x0.shape
     steps = times.size - 1
     given = dW.shape[0] == n
@@ -128,33 +136,6 @@ def sde_paths(
         kernels = (drift, params.ctypes, diff_kernel, diff_params.ctypes)
         start, stop = chunk_range(c, n)
         for i in range(start, stop):
-            if given:
-                _path(
-                    i,
-                    seed,
-                    True,
-                    scheme,
-                    multiplicative,
-                    kernels,
-                    grid,
-                    save_steps,
-                    box,
-                    out,
-                    scratch,
-                )
-            elif scheme == 0 and not multiplicative:  # the common case: additive EM
-                _path(i, seed, False, 0, False, kernels, grid, save_steps, box, out, scratch)
-            else:
-                _path(
-                    i,
-                    seed,
-                    False,
-                    scheme,
-                    multiplicative,
-                    kernels,
-                    grid,
-                    save_steps,
-                    box,
-                    out,
-                    scratch,
-                )
+            _path(
+                i, seed, given, scheme, multiplicative, kernels, grid, save_steps, box, out, scratch
+            )

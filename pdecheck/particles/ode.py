@@ -28,7 +28,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from pdecheck.fields import compiled_form, evaluate
 from pdecheck.particles._checks import check_domain, check_points, check_times, save_indices
-from pdecheck.particles._driver import BatchState, Outputs, timed_launch
+from pdecheck.particles._driver import BatchState, Outputs, save_slots, timed_launch
 from pdecheck.particles._kernels import FD_STEP
 from pdecheck.particles.solution import ParticleSolution
 from pdecheck.particles.steppers import Tableau, ode_method
@@ -67,9 +67,11 @@ def integrate_ode(
         out, wall, comp = _fast(
             cf, compiled_div() if compiled_div else None, log_density, tableau, x, t, save, box
         )
+        path = "compiled"
     else:
         div = (exact_div or _fd_divergence(field)) if log_density else None
         out, wall, comp = _batched(field, div, tableau, x, t, save, box)
+        path = "numpy"
     return ParticleSolution(
         times=t[save],
         samples=out.samples,
@@ -78,6 +80,7 @@ def integrate_ode(
         method=tableau.name,
         wall_time=wall,
         compile_time=comp,
+        path=path,
         delta_log_density=out.dlogp if log_density else None,
     )
 
@@ -107,7 +110,7 @@ def _fast(
             tab.A,
             tab.b,
             tab.c,
-            ss,
+            save_slots(ss),
             lower,
             upper,
             has_domain,

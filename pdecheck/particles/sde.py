@@ -12,6 +12,13 @@ mid-steps for weak2), or a field g(t, x) of shape (n, d) (multiplicative, elemen
 with a compiled kernel keeps the fast path). A plain callable is told apart by the number of
 its required positional parameters (1: g(t), 2: g(t, x)).
 
+Kernels (``ParticleSolution.path``): a drift that advertises ``linear_coefficients(t, dim)``
+(:class:`pdecheck.sde.ScoreDriftField`: every built-in linear SDE's drift, f_t x, and its
+one-component score forms) with additive noise and seeded noise runs in ``"linear"``
+(:mod:`._linear_kernel`: A_t, B_t tabulated on the grid, no field calls, the general kernel's
+numbers); a compiled field in ``"compiled"`` (:mod:`._sde_kernel`); anything else in
+``"numpy"`` (batched).
+
 Randomness: particle i's increments are √|h_k|·Z with Z the normal stream of (seed, i)
 (:mod:`.rng`; :func:`.rng.brownian_increments` returns them), or are given explicitly as
 ``brownian`` (N, steps, d) — the way to couple runs on nested grids (strong order, multilevel
@@ -31,7 +38,7 @@ from numpy.typing import ArrayLike, NDArray
 from pdecheck._validate import check_finite
 from pdecheck.fields import compiled_form, evaluate
 from pdecheck.particles._checks import check_domain, check_points, check_times, save_indices
-from pdecheck.particles._driver import BatchState, Outputs, timed_launch
+from pdecheck.particles._driver import BatchState, Outputs, save_slots, timed_launch
 from pdecheck.particles.rng import _as_seed, fill_normals, init_states
 from pdecheck.particles.solution import ParticleSolution
 from pdecheck.particles.steppers import SDEScheme, sde_method
@@ -70,11 +77,18 @@ def integrate_sde(
     noise = _diffusion(diffusion, t, scheme)
     multiplicative = not isinstance(noise, tuple)
     noise_cf = compiled_form(noise) if multiplicative else None
-    if cf is not None and (not multiplicative or noise_cf is not None):
+    table = None if multiplicative or dW.shape[0] else _linear_table(drift, scheme, t, d)
+    if table is not None:
+        g = noise[0] if scheme.code == 0 else noise[1]
+        out, wall, comp = _linear(table, g, scheme, x, t, seed_u, save, box)
+        path = "linear"
+    elif cf is not None and (not multiplicative or noise_cf is not None):
         g_left, g_mid = noise if isinstance(noise, tuple) else (np.zeros(1), np.zeros(1))
         out, wall, comp = _fast(cf, noise_cf, scheme, x, t, g_left, g_mid, seed_u, dW, save, box)
+        path = "compiled"
     else:
         out, wall, comp = _batched(drift, noise, scheme, x, t, seed_u, dW, save, box)
+        path = "numpy"
     return ParticleSolution(
         times=t[save],
         samples=out.samples,
@@ -83,6 +97,7 @@ def integrate_sde(
         method=scheme.name,
         wall_time=wall,
         compile_time=comp,
+        path=path,
     )
 
 
@@ -144,6 +159,68 @@ def _on_grid(g: Any, times: Array) -> Array:
     return values
 
 
+def _linear_table(drift: Any, scheme: SDEScheme, t: Array, d: int) -> tuple[Array, Array] | None:
+    """(A (2, steps), B (2, steps, d)): the drift A x + B at t_k (row 0) and, for weak2, at
+    t_k + h_k (row 1; EM repeats row 0), when the drift advertises linear coefficients
+    (``linear_coefficients(t, dim)``) and they are finite; else None."""
+    coefficients = getattr(drift, "linear_coefficients", None)
+    if coefficients is None:
+        return None
+    left = t[:-1]
+    rows = [coefficients(left, d)]
+    if scheme.code != 0:
+        rows.append(coefficients(left + np.diff(t), d))  # the bits of t + h in the kernels
+    if any(r is None for r in rows):
+        return None
+    A = np.ascontiguousarray(np.stack([r[0] for r in rows] * (3 - len(rows)))[:2])
+    B = np.ascontiguousarray(np.stack([r[1] for r in rows] * (3 - len(rows)))[:2])
+    if not (np.all(np.isfinite(A)) and np.all(np.isfinite(B))):
+        return None  # e.g. point data at b_t = 0: the general kernel flags the NaN
+    return A, B
+
+
+def _linear(
+    table: tuple[Array, Array],
+    g: Array,
+    scheme: SDEScheme,
+    x: Array,
+    t: Array,
+    seed: np.uint64,
+    save,
+    box,
+) -> tuple[Outputs, float, float]:
+    from pdecheck.particles._linear_kernel import linear_paths
+
+    A, B = table
+    h = np.diff(t)
+    root = np.sqrt(np.abs(h))
+    lower, upper, has_domain = box
+
+    def launch(warm: bool) -> Outputs:
+        xs, steps, ss = (x[:1], 1, np.array([1], dtype=np.int64)) if warm else (x, h.size, save)
+        out = Outputs.allocate(ss.size, xs.shape[0], xs.shape[1], False)
+        linear_paths(
+            scheme.code,
+            xs,
+            A[:, :steps],
+            B[:, :steps],
+            g[:steps],
+            root[:steps],
+            h[:steps],
+            seed,
+            save_slots(ss),
+            lower,
+            upper,
+            has_domain,
+            out.samples,
+            out.failed,
+            out.outside,
+        )
+        return out
+
+    return timed_launch(linear_paths, launch)
+
+
 def _fast(
     cf,
     noise_cf,
@@ -181,7 +258,7 @@ def _fast(
             g_mid,
             seed,
             dws,
-            ss,
+            save_slots(ss),
             lower,
             upper,
             has_domain,

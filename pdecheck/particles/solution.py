@@ -30,6 +30,9 @@ class ParticleSolution:
     samples: (n_save, N, d) particle positions (NaN for failed particles after their failure).
     failed_step: (N,) the step (1-based) at which a particle became non-finite, 0 if never.
     left_domain: (N,) True where a particle left ``domain`` at some step.
+    path: which kernel ran — ``"linear"`` (a drift linear in x, tabulated on the grid: no
+        field calls), ``"compiled"`` (the field's compiled kernel in one parallel loop) or
+        ``"numpy"`` (the vectorised field, batched over particles).
     delta_log_density: (n_save, N) ∫_{t_0}^{t} −∇·f_s(X_s) ds along each path (seed eq. 12:
         log p_t(X_t) = log p_{t_0}(X_{t_0}) + this), or None when not requested.
     """
@@ -41,6 +44,7 @@ class ParticleSolution:
     method: str
     wall_time: float
     compile_time: float
+    path: str = "compiled"
     delta_log_density: Array | None = None
     flags: list[str] = field(default_factory=list)
 
@@ -125,7 +129,8 @@ class ParticleSolution:
 
     def __repr__(self) -> str:
         return (
-            f"ParticleSolution(method={self.method!r}, n={self.n}, d={self.dim}, "
+            f"ParticleSolution(method={self.method!r}, path={self.path!r}, n={self.n}, "
+            f"d={self.dim}, "
             f"times=[{self.times[0]:g} … {self.times[-1]:g}] ({self.times.size} saved), "
             f"nonfinite={self.nonfinite}, outside={self.outside}, wall_time={self.wall_time:.3g}s)"
         )

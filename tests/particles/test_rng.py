@@ -88,14 +88,21 @@ def ou(t, x, p, out):
     out[1] = p[0] * x[1] + x[0]
 x0 = np.zeros((4001, 2))
 s = integrate_sde(ou, 0.7, x0, np.linspace(0.0, 1.0, 21), seed=99, method="weak2")
-h = hashlib.sha256(s.samples.tobytes() + normals(4, 5003, 3).tobytes()).hexdigest()
+from pdecheck.sde import VPSDE
+lin = [integrate_sde(VPSDE().drift, 0.7, x0, np.linspace(0.0, 1.0, 21), seed=99, method=m)
+       for m in ("euler_maruyama", "weak2")]
+assert [r.path for r in lin] == ["linear", "linear"]
+h = hashlib.sha256(
+    s.samples.tobytes() + normals(4, 5003, 3).tobytes() + b"".join(r.samples.tobytes() for r in lin)
+).hexdigest()
 import numba
 print(numba.get_num_threads(), h)
 """
 
 
 def test_bit_identical_for_one_and_two_threads():
-    """The same seed gives the same bits whatever NUMBA_NUM_THREADS is (1 or 2)."""
+    """The same seed gives the same bits whatever NUMBA_NUM_THREADS is (1 or 2): the general
+    kernel (a user's compiled field) and the tabulated linear-drift kernel (VP drift)."""
     out = {}
     for threads in ("1", "2"):
         env = dict(os.environ, NUMBA_NUM_THREADS=threads)
