@@ -40,46 +40,65 @@ MASS0, DRIFT, LOW, CHECKS = range(4)
 STATS = 4
 
 
-@numba.njit(cache=True)
-def _line1(out, row, w, c, periodic):
-    """out = w row + c (left + right) along one line (3-point)."""
-    last = row.size - 1
-    for j in range(1, last):
-        out[j] = w * row[j] + c * (row[j - 1] + row[j + 1])
-    left = row[last] if periodic else row[0]
-    right = row[0] if periodic else row[last]
-    out[0] = w * row[0] + c * (left + row[min(1, last)])
-    out[last] = w * row[last] + c * (row[max(last - 1, 0)] + right)
+@numba.njit(cache=True, fastmath={"contract"})
+def _line1(out, p, i, j, w, c, periodic):
+    """out[i, j] = w p[i, j] + c (left + right) along the line (3-point)."""
+    last = p.shape[2] - 1
+    for k in range(1, last):
+        out[i, j, k] = w * p[i, j, k] + c * (p[i, j, k - 1] + p[i, j, k + 1])
+    left = p[i, j, last] if periodic else p[i, j, 0]
+    right = p[i, j, 0] if periodic else p[i, j, last]
+    out[i, j, 0] = w * p[i, j, 0] + c * (left + p[i, j, min(1, last)])
+    out[i, j, last] = w * p[i, j, last] + c * (p[i, j, max(last - 1, 0)] + right)
 
 
-@numba.njit(cache=True)
-def _line2(out, row, a, b, w, c, ca, periodic):
-    """out = w row + c (left + right) + ca (a + b) along one line (5-point)."""
-    last = row.size - 1
-    for j in range(1, last):
-        out[j] = w * row[j] + c * (row[j - 1] + row[j + 1]) + ca * (a[j] + b[j])
-    left = row[last] if periodic else row[0]
-    right = row[0] if periodic else row[last]
-    out[0] = w * row[0] + c * (left + row[min(1, last)]) + ca * (a[0] + b[0])
-    out[last] = w * row[last] + c * (row[max(last - 1, 0)] + right) + ca * (a[last] + b[last])
-
-
-@numba.njit(cache=True)
-def _line3(out, row, a, b, e, f, w, c, ca, ce, periodic):
-    """out = w row + c (left + right) + ca (a + b) + ce (e + f) along one line (7-point)."""
-    last = row.size - 1
-    for j in range(1, last):
-        out[j] = (
-            w * row[j] + c * (row[j - 1] + row[j + 1]) + ca * (a[j] + b[j]) + ce * (e[j] + f[j])
+@numba.njit(cache=True, fastmath={"contract"})
+def _line2(out, p, i, j, jb, ja, w, c, c1, periodic):
+    """out[i, j] = w p[i, j] + c (left + right) + c1 (p[i, jb] + p[i, ja]) (5-point)."""
+    last = p.shape[2] - 1
+    for k in range(1, last):
+        out[i, j, k] = (
+            w * p[i, j, k]
+            + c * (p[i, j, k - 1] + p[i, j, k + 1])
+            + c1 * (p[i, jb, k] + p[i, ja, k])
         )
-    left = row[last] if periodic else row[0]
-    right = row[0] if periodic else row[last]
-    out[0] = w * row[0] + c * (left + row[min(1, last)]) + ca * (a[0] + b[0]) + ce * (e[0] + f[0])
-    out[last] = (
-        w * row[last]
-        + c * (row[max(last - 1, 0)] + right)
-        + ca * (a[last] + b[last])
-        + ce * (e[last] + f[last])
+    left = p[i, j, last] if periodic else p[i, j, 0]
+    right = p[i, j, 0] if periodic else p[i, j, last]
+    out[i, j, 0] = (
+        w * p[i, j, 0] + c * (left + p[i, j, min(1, last)]) + c1 * (p[i, jb, 0] + p[i, ja, 0])
+    )
+    out[i, j, last] = (
+        w * p[i, j, last]
+        + c * (p[i, j, max(last - 1, 0)] + right)
+        + c1 * (p[i, jb, last] + p[i, ja, last])
+    )
+
+
+@numba.njit(cache=True, fastmath={"contract"})
+def _line3(out, p, i, j, ib, ia, jb, ja, w, c, c0, c1, periodic):
+    """out[i, j] = w p[i, j] + c (left + right) + c1 (p[i, jb] + p[i, ja])
+    + c0 (p[ib, j] + p[ia, j]) (7-point)."""
+    last = p.shape[2] - 1
+    for k in range(1, last):
+        out[i, j, k] = (
+            w * p[i, j, k]
+            + c * (p[i, j, k - 1] + p[i, j, k + 1])
+            + c1 * (p[i, jb, k] + p[i, ja, k])
+            + c0 * (p[ib, j, k] + p[ia, j, k])
+        )
+    left = p[i, j, last] if periodic else p[i, j, 0]
+    right = p[i, j, 0] if periodic else p[i, j, last]
+    out[i, j, 0] = (
+        w * p[i, j, 0]
+        + c * (left + p[i, j, min(1, last)])
+        + c1 * (p[i, jb, 0] + p[i, ja, 0])
+        + c0 * (p[ib, j, 0] + p[ia, j, 0])
+    )
+    out[i, j, last] = (
+        w * p[i, j, last]
+        + c * (p[i, j, max(last - 1, 0)] + right)
+        + c1 * (p[i, jb, last] + p[i, ja, last])
+        + c0 * (p[ib, j, last] + p[ia, j, last])
     )
 
 
@@ -100,28 +119,31 @@ def _rows(p, out, lo, hi, c, periodic):
         i, j = r // n1, r % n1
         jb, ja = _neighbours(j, n1, periodic[1])
         if c[0] == 0.0 and c[1] == 0.0:
-            _line1(out[i, j], p[i, j], w, c[2], periodic[2])
+            _line1(out, p, i, j, w, c[2], periodic[2])
         elif c[0] == 0.0:
-            _line2(out[i, j], p[i, j], p[i, jb], p[i, ja], w, c[2], c[1], periodic[2])
+            _line2(out, p, i, j, jb, ja, w, c[2], c[1], periodic[2])
         else:
             ib, ia = _neighbours(i, n0, periodic[0])
-            _line3(
-                out[i, j], p[i, j], p[i, jb], p[i, ja], p[ib, j], p[ia, j], w, c[2], c[1], c[0],
-                periodic[2],
-            )  # fmt: skip
+            _line3(out, p, i, j, ib, ia, jb, ja, w, c[2], c[0], c[1], periodic[2])
 
 
 @numba.njit(cache=True)
 def _mass_min(p, lo, hi):
-    """(Σ p, min p) over lines lo ≤ r < hi of the 3-D state p."""
-    n1 = p.shape[1]
-    total, low = 0.0, np.inf
+    """(Σ p, min p) over lines lo ≤ r < hi of the 3-D state p, in four interleaved partial
+    sums and minima (independent chains, so the check costs about one pass of loads)."""
+    n1, n2 = p.shape[1], p.shape[2]
+    s0 = s1 = s2 = s3 = 0.0
+    m0 = m1 = m2 = m3 = np.inf
     for r in range(lo, hi):
-        line = p[r // n1, r % n1]
-        for v in line:
-            total += v
-            low = min(low, v)
-    return total, low
+        i, j = r // n1, r % n1
+        for k in range(0, n2 - 3, 4):
+            v0, v1, v2, v3 = p[i, j, k], p[i, j, k + 1], p[i, j, k + 2], p[i, j, k + 3]
+            s0, s1, s2, s3 = s0 + v0, s1 + v1, s2 + v2, s3 + v3
+            m0, m1, m2, m3 = min(m0, v0), min(m1, v1), min(m2, v2), min(m3, v3)
+        for k in range(n2 - n2 % 4, n2):
+            s0 += p[i, j, k]
+            m0 = min(m0, p[i, j, k])
+    return (s0 + s1) + (s2 + s3), min(min(m0, m1), min(m2, m3))
 
 
 @numba.njit(cache=True)
