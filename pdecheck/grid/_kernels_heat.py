@@ -102,7 +102,7 @@ def _line3(out, p, i, j, ib, ia, jb, ja, w, c, c0, c1, periodic):
     )
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _neighbours(i, n, periodic):
     """Indices of the cells below and above i on an axis of n cells (mirror at a wall)."""
     below = i - 1 if i > 0 else (n - 1 if periodic else 0)
@@ -111,8 +111,9 @@ def _neighbours(i, n, periodic):
 
 
 @numba.njit(cache=True)
-def _rows(p, out, lo, hi, c, periodic):
-    """One explicit step (module docstring) on lines lo ≤ r < hi of the 3-D state p."""
+def _rows(p, out, lo, hi, c, periodic, check):
+    """One explicit step (module docstring) on lines lo ≤ r < hi of the 3-D state p into
+    out; returns (Σ out, min out) over those lines when ``check``, else (0, inf)."""
     n0, n1 = p.shape[0], p.shape[1]
     w = max(1.0 - 2.0 * (c[0] + c[1] + c[2]), 0.0)
     for r in range(lo, hi):
@@ -125,6 +126,7 @@ def _rows(p, out, lo, hi, c, periodic):
         else:
             ib, ia = _neighbours(i, n0, periodic[0])
             _line3(out, p, i, j, ib, ia, jb, ja, w, c[2], c[0], c[1], periodic[2])
+    return _mass_min(out, lo, hi) if check else (0.0, np.inf)
 
 
 @numba.njit(cache=True)
@@ -146,14 +148,24 @@ def _mass_min(p, lo, hi):
     return (s0 + s1) + (s2 + s3), min(min(m0, m1), min(m2, m3))
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
+def _store(saved, index, p):
+    """saved[index] = p, as plain loops (a slice assignment takes seconds to compile)."""
+    n0, n1, n2 = p.shape
+    for i in range(n0):
+        for j in range(n1):
+            for k in range(n2):
+                saved[index, i, j, k] = p[i, j, k]
+
+
+@numba.njit(cache=True, inline="always")
 def _record(total, low, stats):
     stats[DRIFT] = max(stats[DRIFT], abs(total - stats[MASS0]) / stats[MASS0])
     stats[LOW] = min(stats[LOW], low)
     stats[CHECKS] += 1
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _due(s, steps, check_every, save_step, saved_count):
     """Whether step s ends at a save (then the next save index) or at a mass check."""
     saving = saved_count < save_step.size and save_step[saved_count] == s
@@ -169,37 +181,34 @@ def march_serial(p, q, coef, periodic, save_step, saved, check_every, stats):
     steps, count = coef.shape[0], 0
     for s in range(steps):
         src, dst = (p, q) if s % 2 == 0 else (q, p)
-        _rows(src, dst, 0, lines, coef[s], periodic)
         saving, checking = _due(s, steps, check_every, save_step, count)
+        total, low = _rows(src, dst, 0, lines, coef[s], periodic, checking)
         if checking:
-            total, low = _mass_min(dst, 0, lines)
             _record(total, low, stats)
         if saving:
             count += 1
-            saved[count] = dst
+            _store(saved, count, dst)
 
 
 @numba.njit(cache=True, parallel=True)
 def march_parallel(p, q, coef, periodic, save_step, saved, check_every, stats):
-    """:func:`march_serial` with each step (and each check) split into ``CHUNKS`` chunks of
+    """:func:`march_serial` with each step (and its check) split into ``CHUNKS`` chunks of
     lines run in parallel."""
     lines = p.shape[0] * p.shape[1]
     chunks = min(CHUNKS, lines)
     totals, lows = np.zeros(chunks), np.zeros(chunks)
-    for k in prange(chunks):
-        totals[k], lows[k] = _mass_min(p, k * lines // chunks, (k + 1) * lines // chunks)
-    stats[MASS0], stats[LOW] = totals.sum(), lows.min()
+    stats[MASS0], stats[LOW] = _mass_min(p, 0, lines)
     steps, count = coef.shape[0], 0
     for s in range(steps):
         src, dst = (p, q) if s % 2 == 0 else (q, p)
+        saving, checking = _due(s, steps, check_every, save_step, count)
         cs = coef[s]
         for k in prange(chunks):
-            _rows(src, dst, k * lines // chunks, (k + 1) * lines // chunks, cs, periodic)
-        saving, checking = _due(s, steps, check_every, save_step, count)
+            totals[k], lows[k] = _rows(
+                src, dst, k * lines // chunks, (k + 1) * lines // chunks, cs, periodic, checking
+            )
         if checking:
-            for k in prange(chunks):
-                totals[k], lows[k] = _mass_min(dst, k * lines // chunks, (k + 1) * lines // chunks)
             _record(totals.sum(), lows.min(), stats)
         if saving:
             count += 1
-            saved[count] = dst
+            _store(saved, count, dst)
