@@ -212,6 +212,15 @@ class OrderCheck:
             and abs(self.observed - self.nominal) <= self.allowance
         )
 
+    @property
+    def verdict(self) -> str:
+        """ "pass", "fail", or "inconclusive" when the allowance is too wide to tell the nominal
+        order from the nearest wrong one (a Monte Carlo study with too few paths for its bias):
+        not passed, but no evidence against the nominal order either."""
+        if self.passed:
+            return "pass"
+        return "fail" if self.conclusive else "inconclusive"
+
 
 def check_order(
     h: ArrayLike,

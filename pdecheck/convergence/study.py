@@ -89,6 +89,12 @@ class Study:
         return None if self.check is None else self.check.passed
 
     @property
+    def verdict(self) -> str | None:
+        """ "pass", "fail" or "inconclusive" (:attr:`OrderCheck.verdict`); None without a
+        nominal order."""
+        return None if self.check is None else self.check.verdict
+
+    @property
     def work_precision(self) -> tuple[Array, Array]:
         """(wall time, error) per level: compare schemes at equal cost."""
         return self.wall_times.copy(), self.errors.copy()
@@ -113,7 +119,7 @@ class Study:
         ]
         if self.check is not None:
             c = self.check
-            verdict = "PASS" if c.passed else "FAIL"
+            verdict = c.verdict.upper()
             lines.append(
                 f"Nominal {c.nominal:g}: tested {c.observed:.4f}, allowance {c.allowance:.3g} "
                 f"(max(tolerance {c.tolerance:g}, z·se + delta_pre), must be < {c.gap / 2:g}) "
@@ -143,6 +149,7 @@ class Study:
             "alpha": self.alpha,
             "nominal": self.nominal,
             "passed": self.passed,
+            "verdict": self.verdict,
         }
         if self.standard_errors is not None:
             out["standard_errors"] = self.standard_errors.tolist()

@@ -91,6 +91,9 @@ def test_allowance_above_half_the_gap_is_inconclusive():
     e = H * (1 + 50 * H)
     check = check_order(H, e, 1.0, gap=0.5)
     assert not check.conclusive and not check.passed
+    assert check.verdict == "inconclusive"
+    assert check_order(H, H, 1.0).verdict == "pass"
+    assert check_order(H, H**2, 1.0).verdict == "fail"  # a conclusive wrong order
 
 
 def test_bad_input():

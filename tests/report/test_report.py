@@ -72,3 +72,15 @@ def test_a_case_whose_solver_fails_gets_a_reason(tmp_path):
     page = (tmp_path / "L5.md").read_text()
     for text in filter(None, reasons):
         assert text.split(":")[0] in page
+
+
+def test_order_cell_shows_the_three_verdicts():
+    """pass / FAIL / inconclusive (an under-powered Monte Carlo study is not a failure)."""
+    from pdecheck.report.pages import order_cell
+
+    base = {"method": "weak2", "parameter": "dt", "observed_order": 0.89, "nominal": 2.0}
+    assert order_cell({**base, "passed": False, "verdict": "inconclusive"}).endswith(
+        "0.89/2 inconclusive"
+    )
+    assert order_cell({**base, "passed": False, "verdict": "fail"}).endswith("**FAIL**")
+    assert order_cell({**base, "passed": True, "verdict": "pass"}).endswith("0.89/2 pass")
