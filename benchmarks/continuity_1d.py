@@ -29,7 +29,7 @@ from pdecheck.grid import Grid, solve_continuity
 COURANT = 0.5
 
 
-@pc.field_kernel(dim=1)
+@pc.field_kernel(dim=1, steady=True)
 def unit_velocity(t, x, params, out):
     out[0] = 1.0
 

@@ -28,7 +28,7 @@ from pdecheck.grid import Grid, solve_continuity
 TWO_PI = 2 * math.pi
 
 
-@pc.field_kernel(dim=2)
+@pc.field_kernel(dim=2, steady=True)
 def rotation(t, x, params, out):
     out[0] = -6.283185307179586 * x[1]
     out[1] = 6.283185307179586 * x[0]

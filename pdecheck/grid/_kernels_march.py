@@ -1,14 +1,21 @@
-"""The whole continuity time loop in one compiled call, for fields with a compiled kernel.
+"""The continuity step and the whole time loop in one compiled call.
 
-:func:`march` runs every step of ``solve_continuity`` between saved times without returning
-to Python: the field's cfunc at the faces for every stage time, the Courant check with step
-rejection, the stages (``_kernels_flux.transport_stage``), the mass and minimum-density
-diagnostics and the copies at saved times. It is compiled once for every field (the field is a
-first-class function argument, ``pdecheck._jit.signature.FIELD_SIG``) and cached on disk.
+:func:`step` advances the flat state by one step of ``solve_continuity``'s scheme from the
+stage velocities it is given (both field paths call it); :func:`march` runs every step between
+saved times without returning to Python, for fields with a compiled kernel: the field's cfunc
+at the faces of every stage time (once per solve for a steady field), the Courant check with
+step rejection, :func:`step`, and the mass and minimum-density diagnostics (computed by the
+last sweep of each step) and the copies at saved times. It is compiled once for every field
+(the field is a first-class function argument, ``pdecheck._jit.signature.FIELD_SIG``) and
+cached on disk.
 
 - :func:`fill_velocity` — sign · f_k(t, face) on one axis, with the walls applied;
-- :func:`outflow_rate` — the largest outflow rate of a set of face velocities;
+- :func:`step` — one step: the SSP-RK stages of the method of lines, or the one-step scheme
+  split by axes (x then y then z, the order reversed every other step);
 - :func:`march` — the loop; see its docstring for the status codes it returns.
+
+The state rotates through three flat buffers ``xs`` (the step's start, and two stage
+outputs); ``cur`` says which holds the current state, so no step copies it.
 
 Step control (dt=None): a step h = cfl / rate(t) is tried; the velocities of every stage time
 t + c_s h are computed, and when h · max_s rate_s exceeds the positivity bound the step is
@@ -21,7 +28,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from pdecheck.grid._kernels_flux import face_velocity, max_outflow_rate, transport_stage
+from pdecheck.grid._kernels_flux import axis_flux, axis_update, face_velocity, max_outflow_rate
 
 #: march status codes (``status[0]``)
 RUNNING, DONE, NON_FINITE, DT_TOO_LARGE, NO_STEP = 0, 1, 2, 3, 4
@@ -41,47 +48,104 @@ RUNNING, DONE, NON_FINITE, DT_TOO_LARGE, NO_STEP = 0, 1, 2, 3, 4
     BAD_TIME,
     BAD_VALUE,
     STATUS,
-) = range(14)
-STATS = 14
+    CURRENT,
+) = range(15)
+STATS = 15
 _MAX_REJECTIONS = 60
 _ZERO_FLUX, _PERIODIC = 0, 2
 
 
+def axis_blocks(shape: tuple[int, int, int], axis: int) -> tuple[int, int, int]:
+    """(outer, n, inner) of the flat padded state along ``axis`` (``_kernels_flux``)."""
+    outer = 1 if axis == 0 else (shape[0] if axis == 1 else shape[0] * shape[1])
+    inner = shape[1] * shape[2] if axis == 0 else (shape[2] if axis == 1 else 1)
+    return outer, shape[axis], inner
+
+
+_blocks = numba.njit(cache=True)(axis_blocks)
+
+
 @numba.njit(cache=True)
-def fill_velocity(kernel, params, t, points, axis, sign, codes, u):
-    """u (face array of axis k, 3-D) = sign · f_k(t, faces), 0 on zero-flux walls, the last
+def fill_velocity(kernel, params, t, points, axis, sign, codes, shape, u):
+    """u (flat face array of ``axis``) = sign · f_k(t, faces), 0 on zero-flux walls, the last
     periodic face equal to the first. Returns the number of non-finite values."""
-    bad = face_velocity(kernel, params, t, points, axis, sign, u.reshape(-1))
-    s = u.shape
-    outer = s[0] * s[1] if axis == 2 else (s[0] if axis == 1 else 1)
-    inner = s[2] * s[1] if axis == 0 else (s[2] if axis == 1 else 1)
-    view = u.reshape(outer, s[axis], inner)
-    last = s[axis] - 1
+    bad = face_velocity(kernel, params, t, points, axis, sign, u)
+    outer, n, inner = _blocks((shape[0], shape[1], shape[2]), axis)
     for o in range(outer):
+        fb = o * (n + 1) * inner
         for i in range(inner):
             if codes[axis, 0] == _PERIODIC:
-                view[o, last, i] = view[o, 0, i]
+                u[fb + n * inner + i] = u[fb + i]
             else:
                 if codes[axis, 0] == _ZERO_FLUX:
-                    view[o, 0, i] = 0.0
+                    u[fb + i] = 0.0
                 if codes[axis, 1] == _ZERO_FLUX:
-                    view[o, last, i] = 0.0
+                    u[fb + n * inner + i] = 0.0
     return bad
 
 
 @numba.njit(cache=True)
-def outflow_rate(u0, u1, u2, s, rh):
-    """max over cells of the outflow rate of stage s's face velocities."""
-    return max_outflow_rate(u0[s], u1[s], u2[s], rh)
+def _axis_stage(p, q, out, k, first, final, a, b, u, flux, shape, periodic, h, cw, limiter,
+                rh, area, outflow, weight):  # fmt: skip
+    """Fluxes of q along axis k into ``axis_update``; wall outflow weighted by weight · h."""
+    outer, n, inner = _blocks((shape[0], shape[1], shape[2]), k)
+    low, high = axis_flux(q, u, flux, outer, n, inner, periodic[k], cw * rh[k], limiter)
+    if not periodic[k]:
+        outflow[k, 0] -= weight * h * area[k] * low
+        outflow[k, 1] += weight * h * area[k] * high
+    return axis_update(p, q, flux, out, outer, n, inner, h * rh[k], first, final, a, b)
 
 
 @numba.njit(cache=True)
-def _fill_stage(kernel, params, t, pts0, pts1, pts2, sign, codes, u0, u1, u2, s, stats):
+def step(xs, cur, u0, u1, u2, rows, flux, shape, periodic, stages, weights, h, one_step, limiter,
+         rh, area, outflow, reverse):  # fmt: skip
+    """One step of size h from the state xs[cur]; returns (index of the new state, flushed
+    mass density, Σ p, min p). u_k[rows[s]] are the face velocities of stage s.
+
+    Method of lines (``one_step`` False): Shu–Osher stages out = a p + b (q − h ∇·F(q))
+    (upwind is the MUSCL face value without a limiter: slope 0). One-step scheme: each axis
+    in turn (reversed when ``reverse``: alternating the order every step makes the splitting
+    second order, Strang 1968) takes p ← p − h ∂_k F_k(p) with the Lax–Wendroff-type face
+    value at the half-step velocities u_k[rows[0]]."""
+    dim = outflow.shape[0]
+    us = (u0, u1, u2)
+    flushed = 0.0
+    mass = 0.0
+    low = np.inf
+    start = cur
+    if one_step:
+        for m in range(dim):
+            k = dim - 1 - m if reverse else m
+            nxt = (cur + 1) % 3
+            fl, mass, low = _axis_stage(
+                xs[cur], xs[cur], xs[nxt], k, True, True, 0.0, 1.0, us[k][rows[0]], flux, shape,
+                periodic, h, 0.5 * h, limiter, rh, area, outflow, 1.0,
+            )  # fmt: skip
+            flushed += fl
+            cur = nxt
+        return cur, flushed, mass, low
+    src = start
+    for s in range(stages.shape[0]):
+        dst = (start + 1 + s % 2) % 3
+        for k in range(dim):
+            fl, ms, lo = _axis_stage(
+                xs[start], xs[src], xs[dst], k, k == 0, k == dim - 1, stages[s, 0], stages[s, 1],
+                us[k][rows[s]], flux, shape, periodic, h, 0.0, limiter, rh, area, outflow,
+                weights[s],
+            )  # fmt: skip
+            flushed += fl
+            mass, low = ms, lo
+        src = dst
+    return src, flushed, mass, low
+
+
+@numba.njit(cache=True)
+def _fill_stage(kernel, params, t, pts0, pts1, pts2, sign, codes, shape, u0, u1, u2, s, stats):
     dim = codes.shape[0]
     pts = (pts0, pts1, pts2)
     us = (u0, u1, u2)
     for k in range(dim):
-        bad = fill_velocity(kernel, params, t, pts[k], k, sign, codes, us[k][s])
+        bad = fill_velocity(kernel, params, t, pts[k], k, sign, codes, shape, us[k][s])
         if bad:
             stats[BAD_TIME] = t
             stats[BAD_VALUE] = k
@@ -91,38 +155,46 @@ def _fill_stage(kernel, params, t, pts0, pts1, pts2, sign, codes, u0, u1, u2, s,
 
 
 @numba.njit(cache=True)
+def _rate(u0, u1, u2, s, shape, rh):
+    return max_outflow_rate(u0[s], u1[s], u2[s], shape[0], shape[1], shape[2], rh)
+
+
+@numba.njit(cache=True)
 def march(
-    kernel, params, pts0, pts1, pts2, codes, sign, steady, stages, weights, cfl, bound,
-    fixed_dt, w0, one_step, limiter, rh, area, volume, initial_mass, p, times,
-    saved, u0, u1, u2, f0, f1, f2, buf0, buf1, outflow, stats, max_steps,
+    kernel, params, pts0, pts1, pts2, codes, shape, sign, steady, stages, weights, cfl, bound,
+    fixed_dt, one_step, limiter, rh, area, volume, initial_mass, xs, times,
+    saved, u0, u1, u2, rows, flux, outflow, stats, max_steps,
 ):  # fmt: skip
-    """Advance p (3-D state, in place) from stats[T_NOW] through times[stats[TARGET]:],
-    copying p into saved[j] on reaching times[j]; return after ``max_steps`` steps (to report
-    progress) or at the end. stats[STATUS] becomes DONE, or NON_FINITE (BAD_TIME, BAD_VALUE =
-    axis), DT_TOO_LARGE (fixed dt above the limit bound / rate in DT_LIMIT) or NO_STEP (no
-    acceptable step after repeated rejection)."""
+    """Advance the state xs[stats[CURRENT]] from stats[T_NOW] through times[stats[TARGET]:],
+    copying it into saved[j] on reaching times[j]; return after ``max_steps`` steps (to report
+    progress) or at the end, with the state copied back into xs[0]. stats[STATUS] becomes
+    DONE, or NON_FINITE (BAD_TIME, BAD_VALUE = axis), DT_TOO_LARGE (fixed dt above the limit
+    bound / rate in DT_LIMIT) or NO_STEP (no acceptable step after repeated rejection).
+    ``rows`` (one per stage) is filled here: stage s reads velocity row s, refilled at its stage
+    time, or row 0 (the step's start) when the field is steady or the stage time is the
+    start."""
     n_stages = stages.shape[0]
     periodic = codes[:, 0] == _PERIODIC
+    refill = np.zeros(n_stages, dtype=np.bool_)
+    for s in range(n_stages):
+        refill[s] = not steady and stages[s, 2] != 0.0
+        rows[s] = s if refill[s] else 0
     t = stats[T_NOW]
+    cur = int(stats[CURRENT])
     target_index = int(stats[TARGET])
     filled = stats[STEPS] > 0 and steady
+    rate = _rate(u0, u1, u2, 0, shape, rh) if filled else 0.0
     for _ in range(max_steps):
         if target_index >= times.size:
-            stats[STATUS] = DONE
             break
         target = times[target_index]
         remaining = abs(target - t)
         if not filled:
-            if not _fill_stage(kernel, params, t, pts0, pts1, pts2, sign, codes, u0, u1, u2, 0,
-                               stats):  # fmt: skip
+            if not _fill_stage(kernel, params, t, pts0, pts1, pts2, sign, codes, shape, u0, u1,
+                               u2, 0, stats):  # fmt: skip
                 break
-            if steady:
-                for s in range(1, n_stages):
-                    u0[s] = u0[0]
-                    u1[s] = u1[0]
-                    u2[s] = u2[0]
-                filled = True
-        rate = outflow_rate(u0, u1, u2, 0, rh)
+            rate = _rate(u0, u1, u2, 0, shape, rh)
+            filled = steady
         if fixed_dt > 0.0:
             h = remaining if remaining <= fixed_dt * (1 + 1e-8) else fixed_dt
         elif rate > 0.0:
@@ -135,21 +207,15 @@ def march(
             courant = h * rate
             worst = rate
             for s in range(n_stages):
-                if not steady and stages[s, 2] != 0.0:
+                if refill[s]:
                     ts = t + sign * stages[s, 2] * h
-                    if not _fill_stage(kernel, params, ts, pts0, pts1, pts2, sign, codes, u0, u1,
-                                       u2, s, stats):  # fmt: skip
-                        return
-                    stage_rate = outflow_rate(u0, u1, u2, s, rh)
-                elif not steady and s > 0:
-                    u0[s] = u0[0]
-                    u1[s] = u1[0]
-                    u2[s] = u2[0]
-                    stage_rate = rate
-                else:
-                    stage_rate = rate
-                worst = max(worst, stage_rate)
-                courant = max(courant, h * stage_rate)
+                    if not _fill_stage(kernel, params, ts, pts0, pts1, pts2, sign, codes, shape,
+                                       u0, u1, u2, s, stats):  # fmt: skip
+                        break
+                    worst = max(worst, _rate(u0, u1, u2, s, shape, rh))
+            if stats[STATUS] == NON_FINITE:
+                break
+            courant = h * worst
             if worst > 0.0:
                 stats[DT_LIMIT] = min(stats[DT_LIMIT], bound / worst)
             if courant <= bound * (1 + 1e-9):
@@ -159,29 +225,20 @@ def march(
                 stats[STATUS] = DT_TOO_LARGE
                 stats[BAD_TIME] = t
                 stats[BAD_VALUE] = courant
-                return
+                break
             stats[REJECTED] += 1
             h = h * 0.9 * cfl / courant
         if not accepted:
-            stats[STATUS] = NO_STEP
-            stats[BAD_TIME] = t
-            return
-        q = p
-        for s in range(n_stages):
-            out = buf0 if s % 2 == 0 else buf1
-            cw = 0.5 * h if one_step else 0.0
-            stats[FLUSHED] += volume * transport_stage(
-                p, stages[s, 0], q, stages[s, 1], h, u0[s], u1[s], u2[s], f0, f1, f2, rh,
-                periodic, w0, cw, limiter, out, outflow, weights[s], area,
-            )  # fmt: skip
-            q = out
-        p[...] = q
+            if stats[STATUS] == RUNNING:
+                stats[STATUS] = NO_STEP
+                stats[BAD_TIME] = t
+            break
+        cur, flushed, mass, low = step(
+            xs, cur, u0, u1, u2, rows, flux, shape, periodic, stages, weights, h, one_step, limiter,
+            rh, area, outflow, stats[STEPS] % 2 == 1,
+        )  # fmt: skip
+        stats[FLUSHED] += volume * flushed
         t = target if h >= remaining * (1 - 1e-12) else t + sign * h
-        mass = 0.0
-        low = np.inf
-        for v in p.flat:
-            mass += v
-            low = min(low, v)
         total = mass * volume + outflow.sum()
         stats[MASS_DRIFT] = max(stats[MASS_DRIFT], abs(total - initial_mass) / initial_mass)
         stats[MIN_DENSITY] = min(stats[MIN_DENSITY], low)
@@ -190,9 +247,12 @@ def march(
         stats[DT_MAX] = max(stats[DT_MAX], h)
         stats[CFL_MAX] = max(stats[CFL_MAX], courant)
         if t == target:
-            saved[target_index] = p
+            saved[target_index] = xs[cur]
             target_index += 1
+    if cur != 0:
+        xs[0][:] = xs[cur]
+    stats[CURRENT] = 0
     stats[T_NOW] = t
     stats[TARGET] = target_index
-    if target_index >= times.size:
+    if target_index >= times.size and stats[STATUS] == RUNNING:
         stats[STATUS] = DONE

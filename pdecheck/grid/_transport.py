@@ -1,17 +1,18 @@
 """The continuity driver: step control, the two field paths, diagnostics and progress.
 
-:class:`Transport` holds one configured solve. ``solve`` runs either
+:class:`Transport` holds one configured solve on the flat state (``_kernels_flux``). ``solve``
+runs either
 
 - the compiled path: the whole loop in ``_kernels_march.march`` (called in chunks of steps only
-  to move a progress bar), for compiled fields on grids of at most ``PARALLEL_CELLS`` cells;
-- the Python loop: the field evaluated once per stage time at the faces (its compiled kernel
-  when it has one), each stage one call of ``_kernels_flux.transport_stage``, or on larger
-  grids the threaded kernels (``_threaded_stage``).
+  to move a progress bar), for fields with a compiled kernel;
+- the Python loop: the field evaluated once per stage time at the faces, each step one call of
+  ``_kernels_march.step``.
 
-Both keep the same statistics vector (``_kernels_march.STATS``) and the same step control
-(the module docstring of ``_kernels_march``), so they give the same steps and the same answer
-to round-off. Compile time is the time Numba spent compiling or loading kernels during the
-solve (its ``numba:compile`` events), not the first step's wall time.
+Both keep the same statistics vector (``_kernels_march.STATS``), the same step control (the
+module docstring of ``_kernels_march``) and the same step kernel, so they give the same steps
+and the same answer to round-off. A steady field is sampled once per solve. Compile time is
+the time Numba spent compiling or loading kernels during the solve (its ``numba:compile``
+events), not the first step's wall time.
 """
 
 from __future__ import annotations
@@ -25,68 +26,66 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pdecheck.grid._common import close_diagnostics
-from pdecheck.grid._faces import FaceField, non_finite_error, sweep_view
+from pdecheck.grid._faces import FaceField, non_finite_error
 from pdecheck.grid.mesh import Grid
 from pdecheck.grid.solution import Diagnostics, GridSolution
 
-__all__ = ["PARALLEL_CELLS", "Transport"]
+__all__ = ["Transport"]
 
 Array = NDArray[np.float64]
 
-#: grids with more cells than this run their stages on Numba's threads (a parallel region's
-#: start-up dominates a small stage on a loaded machine)
-PARALLEL_CELLS = 100_000
 #: a progress bar in "auto" mode appears when the projected solve exceeds this (seconds)
 _AUTO_PROGRESS_S = 2.0
 
 
 @dataclass
 class Transport:
-    """One configured continuity solve (built by ``solve_continuity``)."""
+    """One configured continuity solve (built by ``solve_continuity``).
+
+    ``xs``: three flat state buffers (the state starts in xs[0]); ``u[k]``: the face
+    velocities of axis k per stage, (stages, faces); ``flux``: one axis's face fluxes."""
 
     faces: FaceField
     grid: Grid
+    shape: NDArray[np.int64]
     sign: float
     stages: Array
     weights: Array
     cfl: float
     bound: float
     fixed_dt: float
-    w0: float
     one_step: bool
     limiter: int
     rh: Array
     area: Array
-    threaded: bool
     u: list[Array]
-    flux: list[Array]
-    buffers: tuple[Array, Array]
+    flux: Array
+    xs: tuple[Array, Array, Array]
     outflow: Array
     steady: bool
 
-    def solve(
-        self, p: Array, times: Array, diag: Diagnostics, progress: Any, scheme: str
-    ) -> GridSolution:
+    def solve(self, times: Array, diag: Diagnostics, progress: Any, scheme: str) -> GridSolution:
         import numba.core.event as events
 
         from pdecheck.grid import _kernels_march as km
 
+        p = self.xs[0]
         stats = np.zeros(km.STATS)
         stats[[km.DT_MIN, km.DT_LIMIT]] = np.inf
         stats[km.MIN_DENSITY] = p.min()
         stats[km.T_NOW] = times[0]
         stats[km.TARGET] = 1
-        saved = np.empty((times.size, *p.shape))
+        saved = np.empty((times.size, p.size))
         saved[0] = p
         diag.initial_mass = self.grid.mass(p)
         diag.outflow = self.outflow
         bar = _Bar(progress, float(times[0]), float(times[-1]))
         start = time.perf_counter()
         with events.install_timer("numba:compile", _add_to(diag)):
-            if self.faces.compiled is not None and not self.threaded:
-                self._compiled(p, times, saved, stats, bar)
+            if self.faces.compiled is not None:
+                self._compiled(times, saved, stats, bar)
             else:
-                self._numpy(p, times, saved, stats, bar)
+                self._numpy(times, saved, stats, bar)
         bar.close()
         diag.wall_time = time.perf_counter() - start
         self._raise_on(stats, scheme)
@@ -102,41 +101,45 @@ class Transport:
         density = saved.reshape(times.size, *self.grid.shape)
         return GridSolution(self.grid, times.copy(), density, diag)
 
-    def _compiled(self, p: Array, times: Array, saved: Array, stats: Array, bar: _Bar) -> None:
+    def _compiled(self, times: Array, saved: Array, stats: Array, bar: _Bar) -> None:
         from pdecheck.grid import _kernels_march as km
 
         cf = self.faces.compiled
         assert cf is not None
         pts = [*self.faces.points, *([np.zeros((0, self.grid.dim))] * (3 - self.grid.dim))]
+        rows = np.zeros(len(self.stages), dtype=np.int64)
         chunk = 1 << 40 if not bar.may_show else 8
         while stats[km.STATUS] == km.RUNNING:
             tick = time.perf_counter()
             km.march(  # type: ignore[call-arg]
-                cf.kernel, cf.params, pts[0], pts[1], pts[2], self.faces.codes, self.sign,
-                self.steady, self.stages, self.weights, self.cfl, self.bound, self.fixed_dt,
-                self.w0, self.one_step, self.limiter, self.rh, self.area, self.grid.cell_volume,
-                self.grid.mass(saved[0]), p, times, saved, *self.u, *self.flux,
-                *self.buffers, self.outflow, stats, chunk,
+                cf.kernel, cf.params, pts[0], pts[1], pts[2], self.faces.codes, self.shape,
+                self.sign, self.steady, self.stages, self.weights, self.cfl, self.bound,
+                self.fixed_dt, self.one_step, self.limiter, self.rh, self.area,
+                self.grid.cell_volume, self.grid.mass(saved[0]), self.xs, times, saved, *self.u,
+                rows, self.flux, self.outflow, stats, chunk,
             )  # fmt: skip
             bar.update(float(stats[km.T_NOW]))
             if time.perf_counter() - tick < 0.1:
                 chunk *= 2
 
-    def _numpy(self, p: Array, times: Array, saved: Array, stats: Array, bar: _Bar) -> None:
+    def _numpy(self, times: Array, saved: Array, stats: Array, bar: _Bar) -> None:
         """The loop of ``_kernels_march.march`` with the field called from Python."""
         from pdecheck.grid import _kernels_flux as kf
         from pdecheck.grid import _kernels_march as km
 
-        u, rh, sign = self.u, self.rh, self.sign
+        u, rh, sign, shape = self.u, self.rh, self.sign, self.shape
         periodic = self.faces.codes[:, 0] == 2
+        refill = [not self.steady and bool(c) for c in self.stages[:, 2]]
+        rows = np.array([s if refill[s] else 0 for s in range(len(self.stages))])
         initial_mass = self.grid.mass(saved[0])
-        t, j = float(times[0]), 1
+        t, j, cur = float(times[0]), 1, 0
 
         def fill(ts: float, s: int) -> float:
             self.faces.update(ts, sign)
             for k in range(self.grid.dim):
-                u[k][s] = self.faces.velocity[k]
-            return float(kf.max_outflow_rate(u[0][s], u[1][s], u[2][s], rh))
+                u[k][s] = self.faces.velocity[k].reshape(-1)
+            rate = kf.max_outflow_rate(u[0][s], u[1][s], u[2][s], *shape, rh)  # type: ignore[call-arg]
+            return float(rate)
 
         rate = fill(t, 0)
         while j < times.size:
@@ -149,11 +152,8 @@ class Transport:
             for _ in range(km._MAX_REJECTIONS):
                 worst = rate
                 for s in range(len(self.stages)):
-                    c = float(self.stages[s, 2])
-                    worst = max(worst, fill(t + sign * c * h, s) if c and not self.steady else rate)
-                    if (not c or self.steady) and s > 0:
-                        for k in range(3):
-                            u[k][s] = u[k][0]
+                    if refill[s]:
+                        worst = max(worst, fill(t + sign * float(self.stages[s, 2]) * h, s))
                 courant = h * worst
                 if worst:
                     stats[km.DT_LIMIT] = min(stats[km.DT_LIMIT], self.bound / worst)
@@ -167,56 +167,29 @@ class Transport:
             else:
                 stats[[km.STATUS, km.BAD_TIME]] = km.NO_STEP, t
                 return
-            q = p
-            for s in range(len(self.stages)):
-                out = self.buffers[s % 2]
-                a, b, _ = self.stages[s]
-                us = (u[0][s], u[1][s], u[2][s])
-                cw = 0.5 * h if self.one_step else 0.0
-                if self.threaded:
-                    flushed = self._threaded_stage(p, a, q, b, h, us, cw, out, self.weights[s])
-                else:
-                    flushed = kf.transport_stage(  # type: ignore[call-arg]
-                        p, a, q, b, h, *us, *self.flux, rh, periodic, self.w0, cw,
-                        self.limiter, out, self.outflow, self.weights[s], self.area,
-                    )  # fmt: skip
-                stats[km.FLUSHED] += self.grid.cell_volume * flushed
-                q = out
-            p[...] = q
+            cur, flushed, mass, low = km.step(  # type: ignore[call-arg]
+                self.xs, cur, *u, rows, self.flux, shape, periodic, self.stages, self.weights, h,
+                self.one_step, self.limiter, rh, self.area, self.outflow,
+                stats[km.STEPS] % 2 == 1,
+            )  # fmt: skip
+            stats[km.FLUSHED] += self.grid.cell_volume * flushed
             t = target if h >= remaining * (1 - 1e-12) else t + sign * h
-            total = self.grid.mass(p) + float(self.outflow.sum())
-            drift = abs(total - initial_mass) / initial_mass
-            stats[km.MASS_DRIFT] = max(stats[km.MASS_DRIFT], drift)
-            stats[km.MIN_DENSITY] = min(stats[km.MIN_DENSITY], float(p.min()))
+            total = mass * self.grid.cell_volume + float(self.outflow.sum())
+            stats[km.MASS_DRIFT] = max(
+                stats[km.MASS_DRIFT], abs(total - initial_mass) / initial_mass
+            )
+            stats[km.MIN_DENSITY] = min(stats[km.MIN_DENSITY], low)
             stats[km.STEPS] += 1
             stats[km.DT_MIN] = min(stats[km.DT_MIN], h)
             stats[km.DT_MAX] = max(stats[km.DT_MAX], h)
             stats[km.CFL_MAX] = max(stats[km.CFL_MAX], courant)
             if t == target:
-                saved[j] = p
+                saved[j] = self.xs[cur]
                 j += 1
             bar.update(t)
+        if cur:
+            self.xs[0][:] = self.xs[cur]
         stats[km.STATUS] = km.DONE
-
-    def _threaded_stage(
-        self, p: Array, a: float, q: Array, b: float, h: float, us: tuple[Array, ...],
-        cw: float, out: Array, weight: float,
-    ) -> float:  # fmt: skip
-        """``transport_stage`` on Numba's threads: one parallel kernel per axis and one for
-        the combination, called from here (a kernel calling them could not be cached)."""
-        from pdecheck.grid import _kernels_flux as kf
-
-        for k in range(self.grid.dim):
-            periodic = bool(self.faces.codes[k, 0] == 2)
-            flux = sweep_view(self.flux[k], k)
-            kf.axis_fluxes(
-                sweep_view(q, k), sweep_view(us[k], k), flux, periodic, self.w0,
-                cw * self.rh[k], self.limiter,
-            )  # fmt: skip
-            if not periodic:
-                self.outflow[k, 0] -= weight * h * self.area[k] * float(flux[:, 0, :].sum())
-                self.outflow[k, 1] += weight * h * self.area[k] * float(flux[:, -1, :].sum())
-        return float(kf.combine_update(p, a, q, b, h, *self.flux, self.rh, True, out))  # type: ignore[call-arg]
 
     def _raise_on(self, stats: Array, scheme: str) -> None:
         from pdecheck.grid import _kernels_march as km
