@@ -1,14 +1,17 @@
 """What the ODE and SDE entry points share: output arrays, timing of compiled calls (first
 call = compile or cache load), and the per-step bookkeeping of the batched NumPy path.
 
-:class:`Outputs`, :func:`save_slots`, :func:`timed_launch`, :class:`BatchState`.
+:class:`Outputs`, :func:`save_slots`, :func:`run_ranges` (a serial kernel on several threads),
+:func:`timed_launch`, :class:`BatchState`.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -41,6 +44,24 @@ def save_slots(save: NDArray[np.int64]) -> NDArray[np.int64]:
     """The save steps as compiled kernels read them: followed by the sentinel −1, so that
     "does this step end on a save time" is one compare with no bound check."""
     return np.append(save, -1).astype(np.int64)
+
+
+def run_ranges(kernel: Callable[..., Any], n: int, args: tuple, align: int) -> None:
+    """``kernel(start, stop, *args)`` over [0, n) split into one contiguous range per Numba
+    thread (``numba.get_num_threads()``; range ends on multiples of ``align``), each on its own
+    Python thread: the kernel releases the GIL. Particles are independent, so the result
+    never depends on the split."""
+    import numba
+
+    blocks = -(-n // align)
+    parts = max(1, min(numba.get_num_threads(), blocks))
+    ends = [min(n, align * (blocks * k // parts)) for k in range(parts + 1)]
+    if parts == 1:
+        kernel(0, n, *args)
+        return
+    with ThreadPoolExecutor(parts) as pool:
+        for done in [pool.submit(kernel, a, b, *args) for a, b in pairwise(ends)]:
+            done.result()
 
 
 def timed_launch(

@@ -16,10 +16,16 @@ the lanes' update chains overlap instead of waiting on each other's latency.
 
 Bookkeeping: with finite coefficients a state that turned NaN/inf stays non-finite (every
 scheme's update is x plus something, and ±inf plus anything is ±inf or NaN), so the finite
-check runs once, at the end; a particle found non-finite there is run again alone with a check
-after every step (:func:`_single`, the general kernel's :func:`._kernels.finish_step`) to
-record the step it failed on, NaN its later saves and redo its domain flag. The domain check
-runs every step when a domain is declared (a particle may leave and come back).
+check runs once, at the end; a particle found non-finite there is run again alone in a block
+that checks after every step (``single``), as the general kernel's
+:func:`._kernels.finish_step` does, to record the step it failed on, NaN its later saves and
+count only the domain exits before it. The domain check runs every step when a domain is
+declared (a particle may leave and come back).
+
+Threads: :func:`linear_paths` is a serial kernel over a range of particles that releases the
+GIL; :func:`pdecheck.particles._driver.run_ranges` runs ranges on Numba's thread count.
+Particles are independent, so the bits never depend on the split. (A ``parallel=True`` kernel
+would compile the blocks twice, once for the parallel loop's body.)
 """
 
 from __future__ import annotations
@@ -29,14 +35,8 @@ import math
 import numba
 import numpy as np
 
-from pdecheck.particles._kernels import (
-    euler_step,
-    finish_step,
-    load_row,
-    save_initial,
-    trapezoid_step,
-)
-from pdecheck.particles.rng import _ZIG_W, _ZIG_X, _normal_rejected, next4, normal4, seed4
+from pdecheck.particles._kernels import euler_step, fill_failed, trapezoid_step
+from pdecheck.particles.rng import _ZIG_W, _ZIG_X, _normal_rejected, next4, seed4
 
 # Particles per block: enough independent update chains to hide each one's latency, and a
 # whole number of 512-bit vectors for the draw pass. Results never depend on it.
@@ -44,13 +44,15 @@ LANES = 64
 
 
 @numba.njit(cache=True)
-def _block(c, scheme, x0, A, B, g, root, h, seed, save_steps, lower, upper, has_domain, out):
-    """Particles [c·LANES, c·LANES + count) in lockstep; marks in ``redo`` those that end
-    non-finite (for :func:`_single`)."""
-    samples, outside, redo = out
-    n, d = x0.shape
-    start = c * LANES
-    count = min(LANES, n - start)
+def _block(start, count, scheme, x0, table, seed, save_steps, box, out, single):
+    """Particles [start, start + count) in lockstep; returns True when one of them ends
+    non-finite. ``single`` (count 1: a particle found non-finite) checks the state after every
+    step as :func:`._kernels.finish_step` does: the failed step, NaN saves after it, and domain
+    exits only before it."""
+    A, B, g, root, h = table
+    lower, upper, has_domain = box
+    samples, failed, outside = out
+    d = x0.shape[1]
     S0, S1 = np.empty(LANES, np.uint64), np.empty(LANES, np.uint64)
     S2, S3 = np.empty(LANES, np.uint64), np.empty(LANES, np.uint64)
     J, Z = np.empty(LANES, np.uint64), np.empty(LANES)
@@ -63,6 +65,18 @@ def _block(c, scheme, x0, A, B, g, root, h, seed, save_steps, lower, upper, has_
             X[j, lane] = x0[i, j]
     slot = 0
     for step in range(h.size + 1):
+        if single and step > 0:
+            finite = True
+            for j in range(d):
+                finite = finite and math.isfinite(X[j, 0])
+            if not finite:
+                failed[start] = step
+                fill_failed(start, slot, samples, np.zeros((1, 1)), False)
+                break
+        if has_domain and step > 0:
+            for j in range(d):
+                for lane in range(LANES):
+                    left[lane] |= (X[j, lane] < lower[j]) | (X[j, lane] > upper[j])
         if save_steps[slot] == step:
             for lane in range(count):
                 for j in range(d):
@@ -110,92 +124,26 @@ def _block(c, scheme, x0, A, B, g, root, h, seed, save_steps, lower, upper, has_
                     X[j, lane] = trapezoid_step(
                         X[j, lane], F[j, lane], a * xb + b, hk, gk, DW[j, lane]
                     )
-        if has_domain:
-            for j in range(d):
-                for lane in range(LANES):
-                    left[lane] |= (X[j, lane] < lower[j]) | (X[j, lane] > upper[j])
+    nonfinite = False
     for lane in range(count):
         outside[start + lane] = left[lane]
         for j in range(d):
-            if not math.isfinite(X[j, lane]):
-                redo[start + lane] = True
+            nonfinite = nonfinite or not math.isfinite(X[j, lane])
+    return nonfinite
 
 
-@numba.njit(cache=True)
-def _single(i, scheme, x0, A, B, g, root, h, seed, save_steps, box, out):
-    """Particle i alone with a check after every step (:func:`._kernels.finish_step`): the
-    same numbers as its lane in :func:`_block`, and the step at which it turned non-finite."""
-    lower, upper, has_domain = box
-    samples, failed, outside = out
-    d = x0.shape[1]
-    x, f, dw, dummy = np.empty(d), np.empty(d), np.empty(d), np.zeros((1, 1))
-    s0, s1, s2, s3 = seed4(seed, i)
-    load_row(x0, i, x)
-    outside[i] = False
-    slot = save_initial(i, x, save_steps, samples)
-    for step in range(h.size):
-        hk, gk, rk = h[step], g[step], root[step]
-        for j in range(d):
-            z, s0, s1, s2, s3 = normal4(s0, s1, s2, s3)
-            a, b = A[0, step], B[0, step, j]
-            if scheme == 0:
-                x[j] = euler_step(x[j], a * x[j] + b, hk, gk, rk * z)
-            else:
-                dw[j] = rk * z
-                f[j] = a * x[j] + b
-        if scheme != 0:
-            for j in range(d):
-                xb = euler_step(x[j], f[j], hk, gk, dw[j])
-                x[j] = trapezoid_step(x[j], f[j], A[1, step] * xb + B[1, step, j], hk, gk, dw[j])
-        slot = finish_step(
-            i,
-            step,
-            x,
-            0.0,
-            lower,
-            upper,
-            has_domain,
-            save_steps,
-            slot,
-            samples,
-            dummy,
-            False,
-            failed,
-            outside,
-        )
-        if slot < 0:
-            return
-
-
-@numba.njit(cache=True, parallel=True)
-def linear_paths(
-    scheme,
-    x0,
-    A,
-    B,
-    g,
-    root,
-    h,
-    seed,
-    save_steps,
-    lower,
-    upper,
-    has_domain,
-    samples,
-    failed,
-    outside,
-):
-    """EM (``scheme`` 0): x' = x + (A_k x + B_k) h_k + g_k √|h_k| Z; weak2 (1) with the
-    coefficients at t_k (row 0 of A (2, steps), B (2, steps, d)) and at t_k + h_k (row 1),
-    g_k the mid-step noise. ``save_steps`` ends with a sentinel −1; ``failed`` must be zero."""
-    n = x0.shape[0]
-    redo = np.zeros(n, dtype=np.bool_)
-    out = (samples, outside, redo)
-    for c in numba.prange((n + LANES - 1) // LANES):
-        _block(c, scheme, x0, A, B, g, root, h, seed, save_steps, lower, upper, has_domain, out)
-    box = (lower, upper, has_domain)
-    for i in numba.prange(n):
-        if redo[i]:
-            _single(
-                i, scheme, x0, A, B, g, root, h, seed, save_steps, box, (samples, failed, outside)
-            )
+@numba.njit(cache=True, nogil=True)
+def linear_paths(start, stop, scheme, x0, table, seed, save_steps, box, out):
+    """Particles [start, stop): EM (``scheme`` 0) x' = x + (A_k x + B_k) h_k + g_k √|h_k| Z;
+    weak2 (1) with the coefficients at t_k (row 0 of A (2, steps), B (2, steps, d)) and at
+    t_k + h_k (row 1), g_k the mid-step noise. ``table`` = (A, B, g, √|h|, h); ``box`` =
+    (lower, upper, has_domain); ``out`` = (samples, failed (zero), outside); ``save_steps``
+    ends with the sentinel −1. Releases the GIL: callers run ranges on several threads."""
+    # runtime values, not constants: Numba would compile _block again for literal arguments
+    single = np.array([False, True])
+    for first in range(start, stop, LANES):
+        count = min(LANES, stop - first)
+        if _block(first, count, scheme, x0, table, seed, save_steps, box, out, single[0]):
+            for i in range(first, first + count):  # again, alone, with a check every step
+                alone = min(1, stop - i)
+                _block(i, alone, scheme, x0, table, seed, save_steps, box, out, single[1])

@@ -38,7 +38,13 @@ from numpy.typing import ArrayLike, NDArray
 from pdecheck._validate import check_finite
 from pdecheck.fields import compiled_form, evaluate
 from pdecheck.particles._checks import check_domain, check_points, check_times, save_indices
-from pdecheck.particles._driver import BatchState, Outputs, save_slots, timed_launch
+from pdecheck.particles._driver import (
+    BatchState,
+    Outputs,
+    run_ranges,
+    save_slots,
+    timed_launch,
+)
 from pdecheck.particles.rng import _as_seed, fill_normals, init_states
 from pdecheck.particles.solution import ParticleSolution
 from pdecheck.particles.steppers import SDEScheme, sde_method
@@ -189,33 +195,33 @@ def _linear(
     save,
     box,
 ) -> tuple[Outputs, float, float]:
-    from pdecheck.particles._linear_kernel import linear_paths
+    from pdecheck.particles._linear_kernel import LANES, linear_paths
 
     A, B = table
     h = np.diff(t)
     root = np.sqrt(np.abs(h))
-    lower, upper, has_domain = box
 
     def launch(warm: bool) -> Outputs:
         xs, steps, ss = (x[:1], 1, np.array([1], dtype=np.int64)) if warm else (x, h.size, save)
         out = Outputs.allocate(ss.size, xs.shape[0], xs.shape[1], False)
-        linear_paths(
-            scheme.code,
-            xs,
-            A[:, :steps],
-            B[:, :steps],
+        # contiguous copies: the warm-up call must compile the types of the real one
+        tab = (
+            np.ascontiguousarray(A[:, :steps]),
+            np.ascontiguousarray(B[:, :steps]),
             g[:steps],
             root[:steps],
             h[:steps],
+        )
+        args = (
+            scheme.code,
+            xs,
+            tab,
             seed,
             save_slots(ss),
-            lower,
-            upper,
-            has_domain,
-            out.samples,
-            out.failed,
-            out.outside,
+            box,
+            (out.samples, out.failed, out.outside),
         )
+        run_ranges(linear_paths, xs.shape[0], args, LANES)
         return out
 
     return timed_launch(linear_paths, launch)
