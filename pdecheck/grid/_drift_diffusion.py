@@ -150,11 +150,14 @@ class DriftDiffusion:
         diffusion: float,
         clamp: bool,
         out: Array,
+        weight: float | None = None,
     ) -> None:
-        """out = a p + b (q + Δt A q), with the wall outflow counted (weight b Δt)."""
+        """out = a p + b (q + Δt A q), with the wall outflow counted with weight ``weight`` Δt:
+        the share of this stage in the step's result (b for the last stage; for an earlier
+        stage the product of the coefficients that carry it to the end)."""
         for k in range(self.grid.dim):
             self._fluxes(q, diffusion, k)
-            self._count_outflow(b * dt, k)
+            self._count_outflow((b if weight is None else weight) * dt, k)
         f = self.flux
         self.diag.flushed_mass += self.grid.cell_volume * kf.combine_update(
             p, a, q, b, dt, f[0], f[1], f[2], self.rh, clamp, out
@@ -193,7 +196,8 @@ class DriftDiffusion:
         """p <- Heun step (stages at t and t + sign Δt); positive when Δt max|A_ii| ≤ 1."""
         b0, b1 = self.buffers[0], self.buffers[1]
         diffusion = self.at(t)
-        self._explicit(p, 0.0, p, 1.0, dt, diffusion, bound_ok, b0)
+        # p⁽¹⁾ enters the result with weight ½, so does the mass it lost through the walls
+        self._explicit(p, 0.0, p, 1.0, dt, diffusion, bound_ok, b0, weight=0.5)
         diffusion = self.at(t + self.sign * dt)
         self._explicit(p, 0.5, b0, 0.5, dt, diffusion, bound_ok, b1)
         p[...] = b1

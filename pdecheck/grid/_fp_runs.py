@@ -5,6 +5,7 @@ paths) and the MPRK22 loop for a NumPy drift.
 - :func:`diffusion_values` — D_t = g_t²/2 tabulated at the step ends;
 - :func:`compiled_implicit` — implicit Euler, Lie splitting (``_kernels_implicit.implicit_run``);
 - :func:`compiled_mprk22` — MPRK22 in 1-D (``_kernels_mprk.mprk22_run``);
+- :func:`compiled_ssprk2` — SSP-RK2 with a constant D (``_kernels_fp_explicit.ssprk2_run``);
 - :func:`numpy_mprk22` — MPRK22 in 1-D for a NumPy drift: the drift at the faces once per step
   end in Python, the step compiled (``_kernels_mprk.mprk22_step``).
 """
@@ -19,6 +20,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from pdecheck.grid._common import close_diagnostics
 from pdecheck.grid._drift_diffusion import PARALLEL_CELLS, DriftDiffusion
 from pdecheck.grid._faces import sweep_view
 from pdecheck.grid.solution import Diagnostics, GridSolution
@@ -26,6 +28,7 @@ from pdecheck.grid.solution import Diagnostics, GridSolution
 __all__ = [
     "compiled_implicit",
     "compiled_mprk22",
+    "compiled_ssprk2",
     "diffusion_coefficient",
     "diffusion_values",
     "numpy_mprk22",
@@ -227,3 +230,87 @@ def numpy_mprk22(
     diag.wall_time = perf_counter() - start
     stats[3] = diag.peclet_max
     return _finish(op, p, times, ends, saved, stats, diag)
+
+
+def compiled_ssprk2(
+    op: DriftDiffusion, D: float, p: Array, times: Array, dt: float | None, diag: Diagnostics
+) -> GridSolution:
+    """SSP-RK2 with a compiled drift and constant D: the whole loop, step control included,
+    in one compiled call (``_kernels_fp_explicit.ssprk2_run``); the steps and checks of the
+    stepwise path."""
+    from pdecheck.grid import _kernels_fp_explicit as ke
+
+    grid = op.grid
+    faces = op.faces
+    assert faces is not None and faces.compiled is not None
+    cf = faces.compiled
+    u_now = tuple(op.velocity)
+    u_next = tuple(np.zeros_like(u) for u in op.velocity)
+    saved = np.empty((times.size, *p.shape))
+    saved[0] = p
+    stats = np.zeros(11)
+    stats[ke.MIN_DENSITY] = float(p.min())
+    stats[ke.DT_MIN] = stats[ke.DT_LIMIT] = np.inf
+    h = tuple(float(v) for v in grid.h)
+    args = (cf.kernel, cf.params, tuple(faces.points), u_now, u_next, tuple(op.flux))
+    flags = (op.periodic3, op.outflow3)
+    diag.initial_mass = grid.mass(p)
+    start = perf_counter()
+    status = ke.ssprk2_run(
+        *args,
+        op.codes,
+        op.sign,
+        cf.steady,
+        D,
+        h,
+        op.rh,
+        *flags,
+        times[:1],
+        -1.0,
+        p,
+        op.buffers[0],
+        saved,
+        op.outflow,
+        stats,
+    )
+    diag.compile_time = perf_counter() - start
+    start = perf_counter()
+    status = ke.ssprk2_run(
+        *args,
+        op.codes,
+        op.sign,
+        cf.steady,
+        D,
+        h,
+        op.rh,
+        *flags,
+        times,
+        dt or -1.0,
+        p,
+        op.buffers[0],
+        saved,
+        op.outflow,
+        stats,
+    )
+    diag.wall_time = perf_counter() - start
+    t_bad = float(stats[ke.BAD_TIME])
+    if status == ke.NON_FINITE:
+        raise _non_finite(t_bad)
+    if status == ke.DT_TOO_LARGE:
+        limit = float(stats[ke.DT_LIMIT])
+        raise ValueError(
+            f"dt={dt!r} exceeds the positivity/stability limit {limit:.6g} = 1/max|A_ii| of "
+            f"time='ssprk2' at t={t_bad!r}; use dt <= {limit:.6g}, dt=None or time='implicit'"
+        )
+    diag.steps = int(stats[ke.STEPS])
+    diag.dt_min, diag.dt_max = float(stats[ke.DT_MIN]), float(stats[ke.DT_MAX])
+    diag.dt_limit, diag.flushed_mass = float(stats[ke.DT_LIMIT]), float(stats[ke.FLUSHED])
+    diag.max_mass_drift, diag.min_density, diag.cfl_max, diag.peclet_max = (
+        float(v) for v in stats[:4]
+    )
+    diag.flushed_mass *= grid.cell_volume
+    diag.final_mass = grid.mass(p)
+    if stats[ke.CFL_END] > 1 + 1e-9:
+        diag.flag(f"cfl exceeded: dt {dt!r} beyond 1/max|A_ii| at a step's end")
+    close_diagnostics(diag)
+    return GridSolution(grid, times.copy(), saved.reshape(times.size, *grid.shape), diag)

@@ -45,11 +45,12 @@ from pdecheck.grid._common import (
     save_times,
     time_span,
 )
-from pdecheck.grid._drift_diffusion import DriftDiffusion, threads_for
+from pdecheck.grid._drift_diffusion import PARALLEL_CELLS, DriftDiffusion, threads_for
 from pdecheck.grid._faces import FaceField, padded_shape
 from pdecheck.grid._fp_runs import (
     compiled_implicit,
     compiled_mprk22,
+    compiled_ssprk2,
     diffusion_coefficient,
     numpy_mprk22,
 )
@@ -122,6 +123,10 @@ def solve_fokker_planck(
         with threads_for(grid):
             run = compiled_mprk22 if compiled else numpy_mprk22
             return run(op, diffusion, p, times, fixed_dt, diag)
+
+    if time == "ssprk2" and compiled and not callable(diffusion) and grid.size <= PARALLEL_CELLS:
+        with threads_for(grid):
+            return compiled_ssprk2(op, op.at(t0), p, times, fixed_dt, diag)
 
     def step(t: float, remaining: float, state: np.ndarray) -> float:
         start = perf_counter()
