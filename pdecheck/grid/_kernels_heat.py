@@ -116,8 +116,8 @@ def _rows(p, out, lo, hi, c, periodic, check):
     out; returns (Σ out, min out) over those lines when ``check``, else (0, inf)."""
     n0, n1 = p.shape[0], p.shape[1]
     w = max(1.0 - 2.0 * (c[0] + c[1] + c[2]), 0.0)
-    for r in range(lo, hi):
-        i, j = r // n1, r % n1
+    i, j = lo // n1, lo % n1
+    for _ in range(lo, hi):
         jb, ja = _neighbours(j, n1, periodic[1])
         if c[0] == 0.0 and c[1] == 0.0:
             _line1(out, p, i, j, w, c[2], periodic[2])
@@ -126,6 +126,9 @@ def _rows(p, out, lo, hi, c, periodic, check):
         else:
             ib, ia = _neighbours(i, n0, periodic[0])
             _line3(out, p, i, j, ib, ia, jb, ja, w, c[2], c[0], c[1], periodic[2])
+        j += 1
+        if j == n1:
+            i, j = i + 1, 0
     return _mass_min(out, lo, hi) if check else (0.0, np.inf)
 
 
@@ -136,15 +139,15 @@ def _mass_min(p, lo, hi):
     n1, n2 = p.shape[1], p.shape[2]
     s0 = s1 = s2 = s3 = 0.0
     m0 = m1 = m2 = m3 = np.inf
-    for r in range(lo, hi):
-        i, j = r // n1, r % n1
-        for k in range(0, n2 - 3, 4):
-            v0, v1, v2, v3 = p[i, j, k], p[i, j, k + 1], p[i, j, k + 2], p[i, j, k + 3]
-            s0, s1, s2, s3 = s0 + v0, s1 + v1, s2 + v2, s3 + v3
-            m0, m1, m2, m3 = min(m0, v0), min(m1, v1), min(m2, v2), min(m3, v3)
-        for k in range(n2 - n2 % 4, n2):
-            s0 += p[i, j, k]
-            m0 = min(m0, p[i, j, k])
+    for i in range(lo // n1, (hi + n1 - 1) // n1):
+        for j in range(max(lo - i * n1, 0), min(hi - i * n1, n1)):
+            for k in range(0, n2 - 3, 4):
+                v0, v1, v2, v3 = p[i, j, k], p[i, j, k + 1], p[i, j, k + 2], p[i, j, k + 3]
+                s0, s1, s2, s3 = s0 + v0, s1 + v1, s2 + v2, s3 + v3
+                m0, m1, m2, m3 = min(m0, v0), min(m1, v1), min(m2, v2), min(m3, v3)
+            for k in range(n2 - n2 % 4, n2):
+                s0 += p[i, j, k]
+                m0 = min(m0, p[i, j, k])
     return (s0 + s1) + (s2 + s3), min(min(m0, m1), min(m2, m3))
 
 

@@ -9,7 +9,10 @@ Methods:
   walls (cyclic line solves); not
   positive for large Δt on rough data (a negative value is flagged);
 - ``"explicit"`` — forward Euler on the finite-volume Laplacian (3/5/7-point), positive and
-  stable iff Δt · Σ_k 2D/h_k² ≤ 1 (a fixed dt beyond it raises); zero-flux or periodic;
+  stable iff Δt · Σ_k 2D/h_k² ≤ 1 (a fixed dt beyond it raises); zero-flux or periodic. The
+  step schedule (D_t tabulated at each step's start) is made here and the whole time loop
+  runs in one compiled call (``_kernels_heat``): exactly non-negative, mass and min p checked
+  every ``_CHECK_EVERY`` steps and at every saved time;
 - ``"spectral"`` — periodic box, exact in time for any D_t: each discrete Fourier mode of the
   cell averages is multiplied by exp(−|κ|² S), S = ∫D_t dt (adaptive quadrature), κ the
   continuous wavenumber. Cell-averaging maps a Fourier mode to the same discrete mode, so
