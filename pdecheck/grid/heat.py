@@ -236,7 +236,9 @@ def _explicit(
     saved = np.empty((times.size, *view))
     saved[0] = state
     stats = np.zeros(kh.STATS)
-    kernel = kh.march_parallel if grid.size > PARALLEL_CELLS else kh.march_serial
+    # lines (along the last axis) are the unit of parallel work: none to share in 1-D
+    parallel = grid.size > PARALLEL_CELLS and grid.dim > 1
+    kernel = kh.march_parallel if parallel else kh.march_serial
     if not kernel.signatures:  # load (or compile) it apart, so compile time is reported
         warm = perf_counter()
         kernel(state.copy(), buffer, coef[:0], periodic, ends[:0], saved[:1], 1, stats)

@@ -190,3 +190,19 @@ def test_a_remainder_just_beyond_the_limit_is_halved_not_left_as_a_sliver():
     assert diag.steps == 8
     assert diag.dt_max <= limit and diag.dt_min == pytest.approx(0.5 * limit, rel=1e-7)
     assert sol.density.min() >= 0.0
+
+
+def test_large_grid_takes_the_parallel_loop_and_agrees_with_the_stencil(rng):
+    """Above PARALLEL_CELLS cells the lines of each step run in chunks under prange; the
+    result is the same scheme (zero-flux on axis 0, periodic on axis 1)."""
+    from pdecheck.grid._drift_diffusion import PARALLEL_CELLS
+
+    grid = Grid([0.0, 0.0], [1.0, 1.0], [400, 260])
+    assert grid.size > PARALLEL_CELLS
+    p0 = random_density(grid, rng)
+    dt = 0.9 / (2 * np.sum(1 / grid.h**2))
+    boundary = {0: "zero-flux", 1: "periodic"}
+    sol = solve_heat(1.0, p0, grid, (0.0, 6 * dt), method="explicit", dt=dt, boundary=boundary)
+    expected = numpy_steps(p0, [dt / h**2 for h in grid.h], [False, True], 6)
+    np.testing.assert_allclose(sol.density[-1], expected, rtol=0, atol=1e-14)
+    assert sol.diagnostics.max_mass_drift <= 1e-14 and sol.density.min() >= 0
