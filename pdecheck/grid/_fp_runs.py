@@ -1,6 +1,7 @@
 """Fixed-step Fokker–Planck time loops in one compiled call (``solve_fokker_planck``'s fast
 paths) and the MPRK22 loop for a NumPy drift.
 
+- :func:`max_face_speed` — max |f| over the faces at one time (for the default step);
 - :func:`step_times` — the ends of fixed steps through the saved times;
 - :func:`diffusion_values` — D_t = g_t²/2 tabulated at the step ends;
 - :func:`compiled_implicit` — implicit Euler, Lie splitting (``_kernels_implicit.implicit_run``);
@@ -21,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pdecheck.grid._common import close_diagnostics
-from pdecheck.grid._drift_diffusion import PARALLEL_CELLS, DriftDiffusion
+from pdecheck.grid._drift_diffusion import DriftDiffusion
 from pdecheck.grid._faces import sweep_view
 from pdecheck.grid.solution import Diagnostics, GridSolution
 
@@ -31,6 +32,7 @@ __all__ = [
     "compiled_ssprk2",
     "diffusion_coefficient",
     "diffusion_values",
+    "max_face_speed",
     "numpy_mprk22",
     "step_times",
 ]
@@ -46,6 +48,32 @@ def diffusion_coefficient(g: Any, name: str = "diffusion") -> Callable[[float], 
     if not np.isfinite(value):
         raise ValueError(f"{name}={g!r} must be finite (or a function of t)")
     return lambda t: 0.5 * value**2
+
+
+def max_face_speed(op: DriftDiffusion, t: float) -> float:
+    """max_k max |f_k(t)| over the faces of ``op`` (walls as loaded); a compiled drift goes
+    through the loader of the compiled loops (no other kernel to compile), and a non-finite
+    value raises."""
+    faces = op.faces
+    if faces is None:
+        return 0.0
+    if faces.compiled is None:
+        op.at(t)
+        return max(float(np.abs(op.velocity[k]).max()) for k in range(op.grid.dim))
+    from pdecheck.grid import _kernels_implicit as ki
+
+    cf = faces.compiled
+    umax = 0.0
+    for k in range(op.grid.dim):
+        u = sweep_view(op.velocity[k], k)
+        codes = op.codes[k]
+        bad, speed = ki._load_axis(
+            cf.kernel, cf.params, float(t), faces.points[k], k, op.sign, u, codes[0], codes[1]
+        )
+        if bad:
+            raise _non_finite(float(t))
+        umax = max(umax, float(speed))
+    return umax
 
 
 def step_times(times: Array, dt: float) -> tuple[Array, NDArray[np.int64]]:
@@ -139,17 +167,12 @@ def compiled_implicit(
     stats = np.array([0.0, float(p.min()), 0.0, 0.0, 0.0])
     args = (faces.compiled.kernel, faces.compiled.params, points, velocity, op.codes, op.sign)
     h = tuple(float(v) for v in grid.h)
-    parallel = grid.size > PARALLEL_CELLS
     start = perf_counter()
-    ki.implicit_run(
-        *args, h, ends[:1], values[:1], save_steps[:0], parallel, p, saved, op.outflow, stats
-    )
+    ki.implicit_run(*args, h, ends[:1], values[:1], save_steps[:0], p, saved, op.outflow, stats)
     diag.compile_time = perf_counter() - start
     diag.initial_mass = grid.mass(p)
     start = perf_counter()
-    failed = ki.implicit_run(
-        *args, h, ends, values, save_steps, parallel, p, saved, op.outflow, stats
-    )
+    failed = ki.implicit_run(*args, h, ends, values, save_steps, p, saved, op.outflow, stats)
     diag.wall_time = perf_counter() - start
     if failed >= 0:
         raise _non_finite(float(ends[failed]))

@@ -285,13 +285,14 @@ def implicit_run(
     times,
     diffusion,
     save_steps,
-    parallel,
     p,
     saved,
     outflow,
     stats,
 ):
-    """The whole implicit-Euler Chang–Cooper time loop for a compiled drift (one call).
+    """The whole implicit-Euler Chang–Cooper time loop for a compiled drift (one call), with
+    serial line sweeps (grids of at most ``PARALLEL_CELLS`` cells; larger grids step from
+    Python through :func:`implicit_sweep_parallel`, whose compile this loop does not pay).
 
     Step n ends at ``times[n]`` (times[0] is the start): load the drift at t_{n+1} on the faces
     of each axis, solve (I − Δt A_k) in place, axis order alternating between steps (Lie
@@ -327,14 +328,9 @@ def implicit_run(
             q = p.reshape(velocity[k].shape[0], velocity[k].shape[1] - 1, velocity[k].shape[2])
             periodic = low_code == 2
             wall_out = low_code == 1 or high_code == 1
-            if parallel:
-                lo, hi, rate = implicit_sweep_parallel(
-                    q, velocity[k], diffusion[n], h[k], dt, periodic, wall_out, q
-                )
-            else:
-                lo, hi, rate = implicit_sweep(
-                    q, velocity[k], diffusion[n], h[k], dt, periodic, wall_out, q
-                )
+            lo, hi, rate = implicit_sweep(
+                q, velocity[k], diffusion[n], h[k], dt, periodic, wall_out, q
+            )
             outflow[k, 0] += area[k] * lo
             outflow[k, 1] += area[k] * hi
             courant += dt * rate

@@ -52,6 +52,7 @@ from pdecheck.grid._fp_runs import (
     compiled_mprk22,
     compiled_ssprk2,
     diffusion_coefficient,
+    max_face_speed,
     numpy_mprk22,
 )
 from pdecheck.grid.boundaries import boundary_codes
@@ -114,19 +115,22 @@ def solve_fokker_planck(
     h_min = float(grid.h.min())
     times = save_times(save_at, t0, t1)
     compiled = op.faces is not None and op.faces.compiled is not None
+    small = grid.size <= PARALLEL_CELLS  # serial kernels: the whole loop in one call
     if time == "mprk22" or (time == "implicit" and compiled):
         if fixed_dt is None:
-            umax = max(_max_speed(op, t) for t in (t0, 0.5 * (t0 + t1), t1))
+            umax = max(max_face_speed(op, t) for t in (t0, 0.5 * (t0 + t1), t1))
             fixed_dt = min(span / _DEFAULT_STEPS, h_min / umax if umax > 0 else np.inf)
-        if time == "implicit":
+        if time == "mprk22":
+            with threads_for(grid):
+                run = compiled_mprk22 if compiled else numpy_mprk22
+                return run(op, diffusion, p, times, fixed_dt, diag)
+        if small:
             return compiled_implicit(op, diffusion, p, times, fixed_dt, diag)
+        # large grids: the same fixed steps, each a Python call of the parallel line sweeps
+    if time == "ssprk2" and compiled and not callable(diffusion) and small:
+        D = diffusion_coefficient(diffusion)(t0)
         with threads_for(grid):
-            run = compiled_mprk22 if compiled else numpy_mprk22
-            return run(op, diffusion, p, times, fixed_dt, diag)
-
-    if time == "ssprk2" and compiled and not callable(diffusion) and grid.size <= PARALLEL_CELLS:
-        with threads_for(grid):
-            return compiled_ssprk2(op, op.at(t0), p, times, fixed_dt, diag)
+            return compiled_ssprk2(op, D, p, times, fixed_dt, diag)
 
     def step(t: float, remaining: float, state: np.ndarray) -> float:
         start = perf_counter()
@@ -177,8 +181,3 @@ def _end_bound(op: DriftDiffusion, t: float, h: float) -> float:
             break
         h = 0.95 / end_rate
     return h
-
-
-def _max_speed(op: DriftDiffusion, t: float) -> float:
-    op.at(t)
-    return max(float(np.abs(op.velocity[k]).max()) for k in range(op.grid.dim))
