@@ -7,7 +7,8 @@ Every SDE here is dx = f_t x dt + g_t dW with p(x_t|x_0) = N(a_t x_0, b_t² I):
 - :class:`GaussianLinkSDE` (S6): any (a_t, b_t) through the link f = a'/a, g² = b²' − 2 f b²;
 - :class:`MarginalScore` — the exact score of the marginals from mixture data;
 - :func:`propagate` — p_0 ↦ p_t for point, Gaussian and Gaussian-mixture data;
-- :func:`compiled_score_drift` — the compiled form of a :class:`~pdecheck.sde.ScoreDriftField`;
+- :func:`score_drift_params` and :func:`compiled_score_drift` — the compiled form of a
+  :class:`~pdecheck.sde.ScoreDriftField`;
 - :func:`linear_drift_coefficients` — the same field as A_t x + B_t on a time grid, where it is
   linear in x (the integrators' tabulated fast path).
 """
@@ -291,10 +292,10 @@ def mixture_components(data: Density) -> tuple[Array, Array, Array] | None:
     return None
 
 
-def compiled_score_drift(field: ScoreDriftField, *, reverse: bool) -> CompiledField | None:
-    """The kernel ``pdecheck._jit.sde.score_drift`` with this field's parameters, or None
-    when the field is outside what it covers (see :class:`~pdecheck.sde.ScoreDriftField`).
-    A field without a score term works in every dimension: its ``dim`` is then 0."""
+def score_drift_params(field: ScoreDriftField, *, reverse: bool) -> tuple[Array, int] | None:
+    """The parameter vector of ``pdecheck._jit.sde.score_drift`` for this field and its
+    dimension (0: any), or None when the field is outside what the kernel covers (see
+    :class:`~pdecheck.sde.ScoreDriftField`). Compiles nothing."""
     sde = field.sde
     spec = sde.jit_spec() if isinstance(sde, LinearSDE) else None
     if spec is None:
@@ -306,7 +307,7 @@ def compiled_score_drift(field: ScoreDriftField, *, reverse: bool) -> CompiledFi
     has_score = field.c_g != 0.0 or c_s != 0.0
     if has_score and not isinstance(field.score, MarginalScore):
         return None
-    dim = None
+    dim = 0
     comps: tuple[Array, Array, Array] | None = (np.zeros(0), np.zeros((0, 1)), np.zeros(0))
     if has_score:
         assert isinstance(field.score, MarginalScore)
@@ -314,26 +315,39 @@ def compiled_score_drift(field: ScoreDriftField, *, reverse: bool) -> CompiledFi
         dim = field.score.data.dim
     if comps is None:
         return None
-    from pdecheck._jit.sde import pack_score_drift, score_drift
+    from pdecheck._jit.sde_coeffs import pack_score_drift
 
     w, m, v = comps
     packed = pack_score_drift(kind, params, field.c_g if has_score else 0.0, c_s, reverse, w, m, v)
-    return CompiledField(score_drift, packed, dim if dim is not None else 0)
+    return packed, dim
+
+
+def compiled_score_drift(field: ScoreDriftField, *, reverse: bool) -> CompiledField | None:
+    """The kernel ``pdecheck._jit.sde.score_drift`` with this field's parameters
+    (:func:`score_drift_params`), or None. A field without a score term works in every
+    dimension: its ``dim`` is then 0."""
+    spec = score_drift_params(field, reverse=reverse)
+    if spec is None:
+        return None
+    from pdecheck._jit.sde import score_drift
+
+    return CompiledField(score_drift, *spec)
 
 
 def linear_drift_coefficients(
     field: ScoreDriftField, times: Array, dim: int, *, reverse: bool
 ) -> tuple[Array, Array] | None:
-    """(A, B) with A[k] x + B[k] = f_{t_k}(x) for the compiled field (``_jit.sde``,
-    ``linear_drift_table``): A of shape (m,), B of shape (m, dim). None where the field has no
-    compiled kernel or is not linear in x (mixture data of more than one component)."""
-    compiled = compiled_score_drift(field, reverse=reverse)
-    if compiled is None:
+    """(A, B) with A[k] x + B[k] = f_{t_k}(x) for the compiled field
+    (``pdecheck._jit.sde_coeffs.linear_drift_table``): A of shape (m,), B of shape (m, dim).
+    None where the field has no compiled kernel or is not linear in x (mixture data of more
+    than one component). Compiles the table only, not the field kernel."""
+    spec = score_drift_params(field, reverse=reverse)
+    if spec is None:
         return None
-    params = compiled.params
-    if int(params[4]) > 1 or (compiled.dim and compiled.dim != dim):
+    params, field_dim = spec
+    if int(params[4]) > 1 or (field_dim and field_dim != dim):
         return None
-    from pdecheck._jit.sde import linear_drift_table
+    from pdecheck._jit.sde_coeffs import linear_drift_table
 
     t = np.ascontiguousarray(times, dtype=float)
     A, B = np.empty(t.size), np.empty((t.size, dim))

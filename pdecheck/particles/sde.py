@@ -73,8 +73,7 @@ def integrate_sde(
     """
     scheme = sde_method(method)
     t = check_times(times)
-    cf = compiled_form(drift)
-    x, _ = check_points(x0, cf.dim if cf is not None else None)
+    x, _ = check_points(x0)
     n, d = x.shape
     save = save_indices(save_at, t)
     box = check_domain(domain, d)
@@ -83,7 +82,11 @@ def integrate_sde(
     noise = _diffusion(diffusion, t, scheme)
     multiplicative = not isinstance(noise, tuple)
     noise_cf = compiled_form(noise) if multiplicative else None
+    # a linear drift first: its table needs no field kernel (nothing more to compile)
     table = None if multiplicative or dW.shape[0] else _linear_table(drift, scheme, t, d)
+    cf = None if table is not None else compiled_form(drift)
+    if cf is not None:
+        check_points(x, cf.dim)
     if table is not None:
         g = noise[0] if scheme.code == 0 else noise[1]
         out, wall, comp = _linear(table, g, scheme, x, t, seed_u, save, box)
