@@ -69,12 +69,14 @@ def test_fused_loop_equals_numpy_stencil(n, boundary, rng):
         np.testing.assert_allclose(state, numpy_steps(p0, c, periodic, steps), rtol=0, atol=1e-14)
 
 
-@pytest.mark.parametrize("shape", [(1, 1, 300), (1, 40, 30), (12, 10, 9)])
-def test_parallel_loop_equals_serial_loop_bit_for_bit(shape, rng):
-    """Splitting the lines into chunks changes no cell's arithmetic."""
+@pytest.mark.parametrize("shape", [(1, 1, 300), (1, 40, 30), (12, 10, 9), (35, 6, 7)])
+@pytest.mark.parametrize("periodic0", [True, False])
+def test_parallel_loop_equals_serial_loop_bit_for_bit(shape, periodic0, rng):
+    """Splitting the lines into chunks, and (35 planes) taking two steps per pass through a
+    ring of planes, changes no cell's arithmetic. Steps 0–1 and 4–5 are pairs there."""
     p = rng.uniform(0.0, 1.0, shape)
-    coef = np.tile(np.where(np.array(shape) > 1, 0.1, 0.0), (7, 1))
-    periodic = np.array([True, False, True])
+    coef = np.where(np.array(shape) > 1, 0.1, 0.0) * np.linspace(1.0, 1.5, 7)[:, None]
+    periodic = np.array([periodic0, False, True])
     ends = np.array([2, 6])
     out = []
     for kernel in (kh.march_serial, kh.march_parallel):
@@ -205,4 +207,22 @@ def test_large_grid_takes_the_parallel_loop_and_agrees_with_the_stencil(rng):
     sol = solve_heat(1.0, p0, grid, (0.0, 6 * dt), method="explicit", dt=dt, boundary=boundary)
     expected = numpy_steps(p0, [dt / h**2 for h in grid.h], [False, True], 6)
     np.testing.assert_allclose(sol.density[-1], expected, rtol=0, atol=1e-14)
+    assert sol.diagnostics.max_mass_drift <= 1e-14 and sol.density.min() >= 0
+
+
+def test_two_steps_per_pass_in_3d_agrees_with_the_stencil(rng):
+    """A 3-D grid above PARALLEL_CELLS with ≥ 32 planes: pairs of steps run in one pass (an
+    odd count and a save in between leave single steps too); zero-flux on axis 0."""
+    grid = Grid([0.0] * 3, [1.0, 1.0, 2.0], [34, 56, 60])
+    p0 = random_density(grid, rng)
+    dt = 0.95 / (2 * np.sum(1 / grid.h**2))
+    boundary = {0: "zero-flux", 1: "periodic", 2: ("zero-flux", "zero-flux")}
+    sol = solve_heat(
+        1.0, p0, grid, (0.0, 7 * dt), method="explicit", dt=dt, boundary=boundary,
+        save_at=[3 * dt],
+    )  # fmt: skip
+    c = [dt / h**2 for h in grid.h]
+    for steps, state in zip([3, 7], sol.density[1:], strict=True):
+        expected = numpy_steps(p0, c, [False, True, False], steps)
+        np.testing.assert_allclose(state, expected, rtol=0, atol=1e-14)
     assert sol.diagnostics.max_mass_drift <= 1e-14 and sol.density.min() >= 0
