@@ -8,16 +8,16 @@ and m + inner·j. So one contiguous loop serves every axis of every dimension (t
 "formula apart from traversal" pattern), with no reshape inside a kernel (Numba's reshape
 error path alone costs seconds of cold compile).
 
-- :func:`limited_slope` — TVD slopes σ(Δ⁻, Δ⁺): none (upwind), minmod, van Leer, MC;
-- :func:`face_flux` — F = u⁺ v_L + u⁻ v_R with v_L = q_L + w σ_L, v_R = q_R − w σ_R
+- :func:`face_flux` — TVD slopes σ (none: upwind; minmod, van Leer, MC) and the flux
+  F = u⁺ v_L + u⁻ v_R with v_L = q_L + w σ_L, v_R = q_R − w σ_R
   (TRANSPORT.md "Anchors"): σ = 0 is donor-cell upwind, w = ½ the MUSCL face value,
   w = ½(1 − |u|Δt/h) the one-step flux-limited Lax–Wendroff (Sweby) value; branch-free, so
   the face loop vectorises;
 - :func:`axis_flux` — the fluxes through every face of one axis (walls and periodic wrap
   included) and the total flux through each wall;
 - :func:`axis_update` — out = q − Δt/h_k ΔF_k, accumulated over the axes of a stage, and on the
-  last axis the Shu–Osher combination a p + b · max(·, 0) with the mass and the minimum of
-  the result in the same sweep;
+  last axis the Shu–Osher combination a p + b · max(·, 0);
+- :func:`mass_min` — Σ p and min p of the new state (the step's diagnostics);
 - :func:`combine_rows`, :func:`combine_update` — out = a p + b (q − Δt ∇·F) on 3-D arrays from
   three face-flux arrays (the explicit Fokker–Planck stages);
 - :func:`face_velocity`, :func:`max_outflow_rate` — the compiled field at faces (fast path) and
@@ -30,6 +30,8 @@ stages. What negative round-off remains is flushed to 0 and counted.
 
 from __future__ import annotations
 
+import math
+
 import numba
 import numpy as np
 from numba import prange
@@ -41,28 +43,13 @@ NO_LIMITER, MINMOD, VAN_LEER, MC = 0, 1, 2, 3
 #: ``numba.get_num_threads()`` inside a kernel is a dynamic global that stops Numba from
 #: caching it on disk, and a fixed split makes the flushed-mass sum independent of the threads)
 CHUNKS = 64
+#: cells per run of ``axis_update``'s passes (three passes over 4 KiB stay in the L1 cache)
+_RUN = 512
 #: keeps van Leer's 2|Δ⁻||Δ⁺| / (|Δ⁻| + |Δ⁺|) finite (0) where both differences vanish
 _TINY = 1e-300
 
 
-@numba.njit(cache=True, inline="always")
-def limited_slope(dm, dp, limiter):
-    """Limited cell slope (times h) from the backward and forward differences Δ⁻, Δ⁺: 0 where
-    they differ in sign, else sign(Δ⁻) times min(|Δ⁻|, |Δ⁺|) (minmod),
-    2|Δ⁻||Δ⁺| / (|Δ⁻| + |Δ⁺|) (van Leer) or min(½|Δ⁻ + Δ⁺|, 2|Δ⁻|, 2|Δ⁺|) (MC)."""
-    if limiter == NO_LIMITER:
-        return 0.0
-    a, b = abs(dm), abs(dp)
-    if limiter == MINMOD:
-        m = min(a, b)
-    elif limiter == VAN_LEER:
-        m = 2.0 * a * b / max(a + b, _TINY)
-    else:
-        m = min(0.5 * (a + b), 2.0 * min(a, b))
-    return (m if dm > 0.0 else -m) if dm * dp > 0.0 else 0.0
-
-
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True)
 def face_flux(u, u_lo, u_hi, q_ll, q_l, q_r, q_rr, cw, limiter):
     """Upwind flux u⁺ v_L + u⁻ v_R of the reconstructed face values (TRANSPORT.md "Anchors").
 
@@ -73,12 +60,38 @@ def face_flux(u, u_lo, u_hi, q_ll, q_l, q_r, q_rr, cw, limiter):
     face value needs both terms, and without the second the scheme is first order wherever
     ∂_x u ≠ 0. Each value is kept in [0, 2q] (positivity). Both sides are computed and the
     velocity's sign picks one, without a branch.
+
+    The limited slope (times h) from the differences Δ⁻, Δ⁺ is 0 where they differ in sign,
+    else sign(Δ⁻) times min(|Δ⁻|, |Δ⁺|) (minmod), 2|Δ⁻||Δ⁺| / (|Δ⁻| + |Δ⁺|) (van Leer) or
+    min(½|Δ⁻ + Δ⁺|, 2|Δ⁻|, 2|Δ⁺|) (MC).
     """
-    v_l = q_l + (0.5 - cw * u) * limited_slope(q_l - q_ll, q_r - q_l, limiter)
-    v_r = q_r - (0.5 + cw * u) * limited_slope(q_r - q_l, q_rr - q_r, limiter)
+
+    def limited_slope(dm, dp):  # an inner function: Numba inlines it
+        if limiter == NO_LIMITER:
+            return 0.0
+        a, b = abs(dm), abs(dp)
+        if limiter == MINMOD:
+            m = min(a, b)
+        elif limiter == VAN_LEER:
+            m = 2.0 * (a / max(a + b, _TINY)) * b
+        else:
+            m = min(0.5 * (a + b), 2.0 * min(a, b))
+        # 1 or −1 where the signs agree, 0 where they differ (m is 0 where either is 0); a
+        # product dm · dp would underflow on the tails of a density, and branches would stop
+        # the face loop from vectorising
+        return (math.copysign(0.5, dm) + math.copysign(0.5, dp)) * m
+
+    v_l = q_l + (0.5 - cw * u) * limited_slope(q_l - q_ll, q_r - q_l)
+    v_r = q_r - (0.5 + cw * u) * limited_slope(q_r - q_l, q_rr - q_r)
     v_l = min(max(v_l * (1.0 - cw * (u - u_lo)), 0.0), 2.0 * q_l)
     v_r = min(max(v_r * (1.0 - cw * (u_hi - u)), 0.0), 2.0 * q_r)
     return max(u, 0.0) * v_l + min(u, 0.0) * v_r
+
+
+#: the same formula inlined into Numba's IR, for the interior face loop: a call to the cached
+#: ``face_flux`` cannot be inlined by LLVM (a cached callee is linked as object code), and the
+#: call would cost 3x the loop; the few edge faces call ``face_flux`` itself (compile time)
+_face_flux_inline = numba.njit(cache=True, inline="always")(face_flux.py_func)
 
 
 @numba.njit(cache=True)
@@ -133,7 +146,7 @@ def axis_flux(q, u, flux, outer, n, inner, periodic, cw, limiter):
             u_lo, u_c = u[fb + inner : fb + inner + size], u[fb + 2 * inner : fb + 2 * inner + size]
             u_hi, f_c = u[fb + 3 * inner :], flux[fb + 2 * inner :]
             for m in range(size):
-                f_c[m] = face_flux(
+                f_c[m] = _face_flux_inline(
                     u_c[m], u_lo[m], u_hi[m], q_ll[m], q_l[m], q_r[m], q_rr[m], cw, limiter
                 )
         for i in range(inner):
@@ -152,28 +165,53 @@ def axis_update(p, q, flux, out, outer, n, inner, scale, first, final, a, b):
 
     On the ``final`` axis of a stage the Euler value e is then combined as
     out = a p + b · max(e, 0) (the Shu–Osher form of SSP-RK; a = 0, b = 1 for one step).
-    Returns (mass density flushed by max(·, 0), Σ out, min out); the last two only when
-    ``final`` (else 0 and inf). Under the positivity bound nothing is flushed."""
+    Returns the mass density flushed by max(·, 0): none under the positivity bound, so it is
+    summed only in a run that has a negative e (each loop here then vectorises)."""
     flushed = 0.0
-    mass = 0.0
-    low = np.inf
-    size = n * inner
     for o in range(outer):
         cb = o * n * inner
         fb = cb + o * inner
-        p_b, q_b, out_b = p[cb : cb + size], q[cb : cb + size], out[cb : cb + size]
-        f_lo, f_hi = flux[fb : fb + size], flux[fb + inner : fb + inner + size]
-        for m in range(size):
-            e = (q_b[m] if first else out_b[m]) - scale * (f_hi[m] - f_lo[m])
-            if final:
-                flushed += b * max(-e, 0.0)
-                v = a * p_b[m] + b * max(e, 0.0)
-                mass += v
-                low = min(low, v)
-                out_b[m] = v
-            else:
+        # runs of at most _RUN cells, so that the passes below find them in the L1 cache
+        for lo in range(0, n * inner, _RUN):
+            size = min(_RUN, n * inner - lo)
+            c, f = cb + lo, fb + lo
+            p_b, q_b, out_b = p[c : c + size], q[c : c + size], out[c : c + size]
+            f_lo, f_hi = flux[f : f + size], flux[f + inner : f + inner + size]
+            negative = 0
+            for m in range(size):
+                e = (q_b[m] if first else out_b[m]) - scale * (f_hi[m] - f_lo[m])
+                negative += e < 0.0
                 out_b[m] = e
-    return flushed, mass, low
+            if final:
+                if negative:
+                    for m in range(size):
+                        flushed += b * max(-out_b[m], 0.0)
+                for m in range(size):
+                    out_b[m] = a * p_b[m] + b * max(out_b[m], 0.0)
+    return flushed
+
+
+@numba.njit(cache=True)
+def mass_min(x):
+    """(Σ x, min x) with four interleaved partial sums and minima (a dependency chain of one
+    accumulator would cost 4x)."""
+    s0 = s1 = s2 = s3 = 0.0
+    l0 = l1 = l2 = l3 = np.inf
+    size = x.size
+    top = size - size % 4
+    for m in range(0, top, 4):
+        s0 += x[m]
+        s1 += x[m + 1]
+        s2 += x[m + 2]
+        s3 += x[m + 3]
+        l0 = min(l0, x[m])
+        l1 = min(l1, x[m + 1])
+        l2 = min(l2, x[m + 2])
+        l3 = min(l3, x[m + 3])
+    for m in range(top, size):
+        s0 += x[m]
+        l0 = min(l0, x[m])
+    return (s0 + s1) + (s2 + s3), min(min(l0, l1), min(l2, l3))
 
 
 @numba.njit(cache=True)

@@ -28,7 +28,13 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from pdecheck.grid._kernels_flux import axis_flux, axis_update, face_velocity, max_outflow_rate
+from pdecheck.grid._kernels_flux import (
+    axis_flux,
+    axis_update,
+    face_velocity,
+    mass_min,
+    max_outflow_rate,
+)
 
 #: march status codes (``status[0]``)
 RUNNING, DONE, NON_FINITE, DT_TOO_LARGE, NO_STEP = 0, 1, 2, 3, 4
@@ -110,42 +116,35 @@ def step(xs, cur, u0, u1, u2, rows, flux, shape, periodic, stages, weights, h, o
     dim = outflow.shape[0]
     us = (u0, u1, u2)
     flushed = 0.0
-    mass = 0.0
-    low = np.inf
-    start = cur
-    if one_step:
-        for m in range(dim):
-            k = dim - 1 - m if reverse else m
-            nxt = (cur + 1) % 3
-            fl, mass, low = _axis_stage(
-                xs[cur], xs[cur], xs[nxt], k, True, True, 0.0, 1.0, us[k][rows[0]], flux, shape,
-                periodic, h, 0.5 * h, limiter, rh, area, outflow, 1.0,
+    start = src = cur
+    # one call site of _axis_stage (each distinct argument typing is another compilation)
+    for s in range(dim if one_step else stages.shape[0]):
+        if one_step:
+            base, dst, n_axes = src, (src + 1) % 3, 1
+            a, b, weight, row, cw = 0.0, 1.0, 1.0, rows[0], 0.5 * h
+        else:
+            base, dst, n_axes = start, (start + 1 + s % 2) % 3, dim
+            a, b, weight, row, cw = stages[s, 0], stages[s, 1], weights[s], rows[s], 0.0
+        for m in range(n_axes):
+            k = (dim - 1 - s if reverse else s) if one_step else m
+            flushed += _axis_stage(
+                xs[base], xs[src], xs[dst], k, m == 0, m == n_axes - 1, a, b, us[k][row], flux,
+                shape, periodic, h, cw, limiter, rh, area, outflow, weight,
             )  # fmt: skip
-            flushed += fl
-            cur = nxt
-        return cur, flushed, mass, low
-    src = start
-    for s in range(stages.shape[0]):
-        dst = (start + 1 + s % 2) % 3
-        for k in range(dim):
-            fl, ms, lo = _axis_stage(
-                xs[start], xs[src], xs[dst], k, k == 0, k == dim - 1, stages[s, 0], stages[s, 1],
-                us[k][rows[s]], flux, shape, periodic, h, 0.0, limiter, rh, area, outflow,
-                weights[s],
-            )  # fmt: skip
-            flushed += fl
-            mass, low = ms, lo
         src = dst
+    mass, low = mass_min(xs[src])
     return src, flushed, mass, low
 
 
 @numba.njit(cache=True)
-def _fill_stage(kernel, params, t, pts0, pts1, pts2, sign, codes, shape, u0, u1, u2, s, stats):
+def _fill_stage(kernel, params, t, pts0, pts1, pts2, sign, codes, shape, u0, u1, u2, stats):
+    """The face velocities u_k (one stage's rows) at time t; False (and the status set) on a
+    non-finite value."""
     dim = codes.shape[0]
     pts = (pts0, pts1, pts2)
     us = (u0, u1, u2)
     for k in range(dim):
-        bad = fill_velocity(kernel, params, t, pts[k], k, sign, codes, shape, us[k][s])
+        bad = fill_velocity(kernel, params, t, pts[k], k, sign, codes, shape, us[k])
         if bad:
             stats[BAD_TIME] = t
             stats[BAD_VALUE] = k
@@ -154,46 +153,56 @@ def _fill_stage(kernel, params, t, pts0, pts1, pts2, sign, codes, shape, u0, u1,
     return True
 
 
+def stage_rows(stages: np.ndarray, steady: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(refill, rows): stage s evaluates the field at its own time into velocity row s when
+    refill[s] (a field that is not steady, at a stage time after the step's start); else it
+    reads row 0, the velocities at the step's start."""
+    refill = np.array([not steady and c != 0.0 for c in stages[:, 2]], dtype=np.bool_)
+    rows = np.array([s if refill[s] else 0 for s in range(len(stages))], dtype=np.int64)
+    return refill, rows
+
+
 @numba.njit(cache=True)
-def _rate(u0, u1, u2, s, shape, rh):
-    return max_outflow_rate(u0[s], u1[s], u2[s], shape[0], shape[1], shape[2], rh)
+def _copy(dst, src):
+    """dst[:] = src by a loop (slice assignment compiles Numba's shape-mismatch message)."""
+    for m in range(src.size):
+        dst[m] = src[m]
+
+
+@numba.njit(cache=True)
+def _rate(u0, u1, u2, shape, rh):
+    return max_outflow_rate(u0, u1, u2, shape[0], shape[1], shape[2], rh)
 
 
 @numba.njit(cache=True)
 def march(
-    kernel, params, pts0, pts1, pts2, codes, shape, sign, steady, stages, weights, cfl, bound,
-    fixed_dt, one_step, limiter, rh, area, volume, initial_mass, xs, times,
-    saved, u0, u1, u2, rows, flux, outflow, stats, max_steps,
+    kernel, params, pts0, pts1, pts2, codes, periodic, shape, steady, refill, rows, sign,
+    stages, weights, cfl, bound, fixed_dt, one_step, limiter, rh, area, volume, initial_mass,
+    xs, times, saved, u0, u1, u2, flux, outflow, stats, max_steps,
 ):  # fmt: skip
     """Advance the state xs[stats[CURRENT]] from stats[T_NOW] through times[stats[TARGET]:],
     copying it into saved[j] on reaching times[j]; return after ``max_steps`` steps (to report
     progress) or at the end, with the state copied back into xs[0]. stats[STATUS] becomes
     DONE, or NON_FINITE (BAD_TIME, BAD_VALUE = axis), DT_TOO_LARGE (fixed dt above the limit
     bound / rate in DT_LIMIT) or NO_STEP (no acceptable step after repeated rejection).
-    ``rows`` (one per stage) is filled here: stage s reads velocity row s, refilled at its stage
-    time, or row 0 (the step's start) when the field is steady or the stage time is the
-    start."""
+    Stage s reads velocity row ``rows[s]``, refilled at its stage time when ``refill[s]``
+    (``stage_rows``)."""
     n_stages = stages.shape[0]
-    periodic = codes[:, 0] == _PERIODIC
-    refill = np.zeros(n_stages, dtype=np.bool_)
-    for s in range(n_stages):
-        refill[s] = not steady and stages[s, 2] != 0.0
-        rows[s] = s if refill[s] else 0
     t = stats[T_NOW]
     cur = int(stats[CURRENT])
     target_index = int(stats[TARGET])
     filled = stats[STEPS] > 0 and steady
-    rate = _rate(u0, u1, u2, 0, shape, rh) if filled else 0.0
+    rate = _rate(u0[0], u1[0], u2[0], shape, rh) if filled else 0.0
     for _ in range(max_steps):
         if target_index >= times.size:
             break
         target = times[target_index]
         remaining = abs(target - t)
         if not filled:
-            if not _fill_stage(kernel, params, t, pts0, pts1, pts2, sign, codes, shape, u0, u1,
-                               u2, 0, stats):  # fmt: skip
+            if not _fill_stage(kernel, params, t, pts0, pts1, pts2, sign, codes, shape, u0[0],
+                               u1[0], u2[0], stats):  # fmt: skip
                 break
-            rate = _rate(u0, u1, u2, 0, shape, rh)
+            rate = _rate(u0[0], u1[0], u2[0], shape, rh)
             filled = steady
         if fixed_dt > 0.0:
             h = remaining if remaining <= fixed_dt * (1 + 1e-8) else fixed_dt
@@ -210,9 +219,9 @@ def march(
                 if refill[s]:
                     ts = t + sign * stages[s, 2] * h
                     if not _fill_stage(kernel, params, ts, pts0, pts1, pts2, sign, codes, shape,
-                                       u0, u1, u2, s, stats):  # fmt: skip
+                                       u0[s], u1[s], u2[s], stats):  # fmt: skip
                         break
-                    worst = max(worst, _rate(u0, u1, u2, s, shape, rh))
+                    worst = max(worst, _rate(u0[s], u1[s], u2[s], shape, rh))
             if stats[STATUS] == NON_FINITE:
                 break
             courant = h * worst
@@ -239,7 +248,9 @@ def march(
         )  # fmt: skip
         stats[FLUSHED] += volume * flushed
         t = target if h >= remaining * (1 - 1e-12) else t + sign * h
-        total = mass * volume + outflow.sum()
+        total = mass * volume
+        for k in range(outflow.shape[0]):
+            total += outflow[k, 0] + outflow[k, 1]
         stats[MASS_DRIFT] = max(stats[MASS_DRIFT], abs(total - initial_mass) / initial_mass)
         stats[MIN_DENSITY] = min(stats[MIN_DENSITY], low)
         stats[STEPS] += 1
@@ -247,10 +258,10 @@ def march(
         stats[DT_MAX] = max(stats[DT_MAX], h)
         stats[CFL_MAX] = max(stats[CFL_MAX], courant)
         if t == target:
-            saved[target_index] = xs[cur]
+            _copy(saved[target_index], xs[cur])
             target_index += 1
     if cur != 0:
-        xs[0][:] = xs[cur]
+        _copy(xs[0], xs[cur])
     stats[CURRENT] = 0
     stats[T_NOW] = t
     stats[TARGET] = target_index

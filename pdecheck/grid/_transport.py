@@ -107,16 +107,17 @@ class Transport:
         cf = self.faces.compiled
         assert cf is not None
         pts = [*self.faces.points, *([np.zeros((0, self.grid.dim))] * (3 - self.grid.dim))]
-        rows = np.zeros(len(self.stages), dtype=np.int64)
+        refill, rows = km.stage_rows(self.stages, self.steady)
+        periodic = self.faces.codes[:, 0] == 2
         chunk = 1 << 40 if not bar.may_show else 8
         while stats[km.STATUS] == km.RUNNING:
             tick = time.perf_counter()
             km.march(  # type: ignore[call-arg]
-                cf.kernel, cf.params, pts[0], pts[1], pts[2], self.faces.codes, self.shape,
-                self.sign, self.steady, self.stages, self.weights, self.cfl, self.bound,
-                self.fixed_dt, self.one_step, self.limiter, self.rh, self.area,
-                self.grid.cell_volume, self.grid.mass(saved[0]), self.xs, times, saved, *self.u,
-                rows, self.flux, self.outflow, stats, chunk,
+                cf.kernel, cf.params, pts[0], pts[1], pts[2], self.faces.codes, periodic,
+                self.shape, self.steady, refill, rows, self.sign, self.stages, self.weights,
+                self.cfl, self.bound, self.fixed_dt, self.one_step, self.limiter, self.rh,
+                self.area, self.grid.cell_volume, self.grid.mass(saved[0]), self.xs, times, saved,
+                *self.u, self.flux, self.outflow, stats, chunk,
             )  # fmt: skip
             bar.update(float(stats[km.T_NOW]))
             if time.perf_counter() - tick < 0.1:
@@ -129,8 +130,7 @@ class Transport:
 
         u, rh, sign, shape = self.u, self.rh, self.sign, self.shape
         periodic = self.faces.codes[:, 0] == 2
-        refill = [not self.steady and bool(c) for c in self.stages[:, 2]]
-        rows = np.array([s if refill[s] else 0 for s in range(len(self.stages))])
+        refill, rows = km.stage_rows(self.stages, self.steady)
         initial_mass = self.grid.mass(saved[0])
         t, j, cur = float(times[0]), 1, 0
 
