@@ -29,7 +29,12 @@ exact arithmetic excludes), the inflow Σ a_jk p⁽¹⁾_k is negligible beside 
 gives ρ_j = 1 + Δt |a_jj| exactly; that value is used. Any ρ ≥ 0 keeps B Metzler with zero
 column sums, so positivity and conservation do not rest on these limits.
 
-- :func:`mprk22_line` — one step on one line from the face rates at t_n and t_{n+1};
+- :func:`solve_walls`, :func:`substitute`, :func:`backward` — (I − r Â) x = q on a line with
+  walls: Thomas factorisation fused with the forward sweep, and the sweeps alone for a kept
+  factorisation (the first stage's, while the generator is steady);
+- :func:`patankar_rates` — the Patankar factors ρ and the face rates of B;
+- :func:`mprk22_line` — one step on one line from the face rates at t_n and t_{n+1}
+  (periodic lines through ``solve_rates``' cyclic elimination);
 - :func:`mprk22_step` — one step from face velocities (the NumPy-drift path, step by step);
 - :func:`mprk22_run` — the whole time loop for a compiled drift in one call.
 """
@@ -97,9 +102,9 @@ def substitute(m, s, inv_d, q, out):
 
 
 @numba.njit(cache=True, error_model="numpy")
-def patankar_rates(q, stage, old, new, r, rates):
+def patankar_rates(q, stage, old, new, r, alpha, beta):
     """ρ_j = pⁿ_j / p⁽¹⁾_j (clamped to 1 + Δt|a_jj|; 0 or the bound where p⁽¹⁾_j = 0, see
-    the module docstring) and the rates of B into ``rates`` (2, n + 1): α̃_j =
+    the module docstring) and the rates of B into ``alpha``, ``beta`` (n + 1): α̃_j =
     ½(αⁿ_j ρ_{j−1} + αⁿ⁺¹_j), β̃_j = ½(βⁿ_j ρ_j + βⁿ⁺¹_j), cells mod n. Returns
     max_j |A_jj| · h over A(t_n) and A(t_{n+1})."""
     n = q.size
@@ -115,13 +120,13 @@ def patankar_rates(q, stage, old, new, r, rates):
             rho = min(p / s, bound)
         else:
             rho = 0.0 if p == 0.0 else bound
-        rates[1, j] = 0.5 * (old[1, j] * rho + new[1, j])
-        rates[0, j + 1] = 0.5 * (old[0, j + 1] * rho + new[0, j + 1])
+        beta[j] = 0.5 * (old[1, j] * rho + new[1, j])
+        alpha[j + 1] = 0.5 * (old[0, j + 1] * rho + new[0, j + 1])
         if j == 0:
             rho_first = rho
         rho_last = rho
-    rates[0, 0] = 0.5 * (old[0, 0] * rho_last + new[0, 0])
-    rates[1, n] = 0.5 * (old[1, n] * rho_first + new[1, n])
+    alpha[0] = 0.5 * (old[0, 0] * rho_last + new[0, 0])
+    beta[n] = 0.5 * (old[1, n] * rho_first + new[1, n])
     return rate
 
 
@@ -130,26 +135,26 @@ def mprk22_line(q, old, new, r, dt, periodic, factored, work, stage, out):
     """One MPRK22 step of line (0, ·, 0) of ``q`` (1, n, 1) into ``out`` (may be ``q``).
 
     ``old`` / ``new`` (2, n + 1) are the face rates (α, β) at t_n / t_{n+1}, r = Δt/h,
-    ``stage`` (1, n, 1) receives p⁽¹⁾, ``work`` is (10, n + 1); with walls its rows 0–2 hold
-    the factors of the first stage's matrix I − r A(t_n), reused when ``factored``. Returns
+    ``stage`` (1, n, 1) receives p⁽¹⁾, ``work`` is (10, n + 1): rows 8, 9 take B's rates;
+    with walls rows 0–2 hold the factors of the first stage's matrix I − r A(t_n), reused
+    when ``factored``, and rows 4–6 the second stage's; periodic lines use rows 0–3. Returns
     the wall outflow (Δt β̃_0 x_0, Δt α̃_n x_{n−1}) and max_j |A_jj| · h of A(t_n), A(t_{n+1}).
     """
     n = q.shape[1]
     x, p, p1 = out.reshape(n), q.reshape(n), stage.reshape(n)
-    rates = work[3:5]
+    alpha, beta = work[8], work[9]
     if periodic:
-        solve_rates(old[0], old[1], r, q, 0, 0, work[5:], stage)
-        rate = patankar_rates(p, p1, old, new, r, rates)
-        solve_rates(rates[0], rates[1], r, q, 0, 0, work[5:], out)
+        solve_rates(old[0], old[1], r, q, 0, 0, work, stage)
+        rate = patankar_rates(p, p1, old, new, r, alpha, beta)
+        solve_rates(alpha, beta, r, q, 0, 0, work, out)
         return 0.0, 0.0, rate
-    f1, f2 = work[0:3, :n], work[5:8, :n]
     if factored:
-        substitute(f1[0], f1[1], f1[2], p, p1)
+        substitute(work[0, :n], work[1, :n], work[2, :n], p, p1)
     else:
-        solve_walls(old[0], old[1], r, p, f1[0], f1[1], f1[2], p1)
-    rate = patankar_rates(p, p1, old, new, r, rates)
-    solve_walls(rates[0], rates[1], r, p, f2[0], f2[1], f2[2], x)
-    return dt * rates[1, 0] * x[0], dt * rates[0, n] * x[n - 1], rate
+        solve_walls(old[0], old[1], r, p, work[0, :n], work[1, :n], work[2, :n], p1)
+    rate = patankar_rates(p, p1, old, new, r, alpha, beta)
+    solve_walls(alpha, beta, r, p, work[4, :n], work[5, :n], work[6, :n], x)
+    return dt * beta[0] * x[0], dt * alpha[n] * x[n - 1], rate
 
 
 @numba.njit(cache=True)
@@ -195,6 +200,7 @@ def mprk22_run(
     """
     n_cells = p.shape[1]
     low_code, high_code = codes[0, 0], codes[0, 1]
+    axis = codes.shape[0] - 1  # 0, typed int64 like the loader's other callers' (one compile)
     periodic = low_code == 2
     wall_out = low_code == 1 or high_code == 1
     old = np.empty((2, n_cells + 1))
@@ -202,7 +208,7 @@ def mprk22_run(
     work = np.empty((10, n_cells + 1))
     factored_r = -1.0  # the r of the first-stage factors in work (none yet)
     stage = np.empty_like(p)
-    bad, umax = _load_axis(kernel, params, times[0], points, 0, sign, u, low_code, high_code)
+    bad, umax = _load_axis(kernel, params, times[0], points, axis, sign, u, low_code, high_code)
     if bad:
         return 0
     line_rates(u, 0, 0, diffusion[0], h, periodic, wall_out, old[0], old[1])
@@ -216,7 +222,9 @@ def mprk22_run(
         same = steady and diffusion[n] == diffusion[n - 1]
         if not same:
             if not steady:
-                bad, umax = _load_axis(kernel, params, t, points, 0, sign, u, low_code, high_code)
+                bad, umax = _load_axis(
+                    kernel, params, t, points, axis, sign, u, low_code, high_code
+                )
                 if bad:
                     return n
             line_rates(u, 0, 0, diffusion[n], h, periodic, wall_out, new[0], new[1])

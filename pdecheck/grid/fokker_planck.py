@@ -14,14 +14,17 @@ raises: dimension splitting would need Strang's three sweeps per step to stay se
 fixed dt beyond it raises). Walls: zero-flux, outflow (counted) or periodic (cyclic line
 solves, still exactly positive).
 
-Speed: with a compiled drift (``drift.compiled()``, DESIGN.md field protocol) the implicit
-and MPRK22 time loops — drift at the faces, rates, line solves, mass and positivity
-diagnostics, saving — run inside one cached compiled call each (``_fp_runs``); D_t is
-tabulated at the step ends beforehand (one vectorised call of g when it broadcasts), and a
-steady compiled drift (``CompiledField.steady``) with constant D is loaded once. Their steps
-are fixed: dt, or with dt=None min(|t1 − t0|/200, h/max|f|) with max|f| taken at t0, the
-midpoint and t1. The Courant number is Δt · Σ_k max|A_k,ii| (exact in 1-D, an upper bound
-in d > 1). A NumPy drift goes step by step through the same line solvers.
+Speed: with a compiled drift (``drift.compiled()``, DESIGN.md field protocol) each time loop
+— drift at the faces, rates, line solves or stages, mass and positivity diagnostics, saving —
+runs inside one cached compiled call (``_fp_runs``) on grids of at most ``PARALLEL_CELLS``
+cells (larger grids step from Python through the parallel line kernels, whose per-step call
+is small beside a sweep). Implicit and MPRK22 steps are fixed: dt, or with dt=None
+min(|t1 − t0|/200, h/max|f|) with max|f| taken at t0, the midpoint and t1; D_t is tabulated
+at the step ends beforehand (one vectorised call of g when it broadcasts), and a steady
+compiled drift (``CompiledField.steady``) with constant D is loaded once (MPRK22 also keeps
+its first stage's factors). SSP-RK2 runs its step control in the compiled loop when D is a
+constant. The Courant number is Δt · Σ_k max|A_k,ii| (exact in 1-D, an upper bound in
+d > 1). A NumPy drift goes step by step through the same line solvers and stages.
 
 Backward runs (t_span decreasing) evolve the law of the SDE integrated backward with a
 reverse-time Brownian motion, dx = f_t dt + g_t dW̄ with dt < 0 (e.g. the reverse SDE of
@@ -83,7 +86,9 @@ def solve_fokker_planck(
     """Evolve cell averages p0 under ∂_t p = −∇·(f_t p) + ½ g_t² Δp over ``t_span``.
 
     ``drift`` is f(t, x) ((n, d) -> (n, d), compiled or NumPy); ``diffusion`` is g(t) or a
-    constant. ``dt=None``: implicit steps of at most |t1 − t0|/200 and one advective Courant
+    constant. ``time``: ``"implicit"`` (first order), ``"mprk22"`` (1-D; positive and
+    conservative for every Δt, second order) or ``"ssprk2"`` (second order under its bound).
+    ``dt=None``: implicit and MPRK22 steps of at most |t1 − t0|/200 and one advective Courant
     number; SSP-RK2 steps at 0.95 of the positivity bound at both stage times.
     """
     if scheme != "chang-cooper":
