@@ -13,14 +13,17 @@ spread to its neighbours with weights summing to one, so mass changes by round-o
 The state is seen as (n0, n1, n2) with leading axes of length 1 when d < 3 and c = 0 there, so
 one loop serves every dimension; a line along the last (contiguous) axis is updated by
 :func:`_line1`, :func:`_line2` or :func:`_line3` (3-, 5-, 7-point), whose interior loop has
-no wrap-round indexing (the two end cells are done apart) so LLVM vectorises it.
+no wrap-round indexing (the two end cells are done apart) so LLVM vectorises it; the FMA
+contraction they allow keeps every term ≥ 0, so positivity stays exact.
 
+- :func:`_lines` — lines of one plane, written into any plane of any array;
 - :func:`_rows` — one step on the lines lo ≤ r < hi (r = i0 n1 + i1);
+- :func:`_two_steps` — two steps on a range of planes in one pass (3-D, memory-bound grids);
 - :func:`_mass_min` — Σ p and min p over lines lo ≤ r < hi;
 - :func:`march_serial` — every step, ping-pong buffers, serial (small grids: a parallel region
   costs more than a step);
 - :func:`march_parallel` — the same loop with each step's lines split into ``CHUNKS`` chunks
-  run by ``prange`` (large grids).
+  run by ``prange`` (large grids), in 3-D two steps per pass where no check falls between.
 
 Both loops copy the state into ``saved[j]`` after step ``save_step[j]`` and check the mass and
 the minimum every ``check_every`` steps and at every save (``stats``: see the indices below).
@@ -207,6 +210,22 @@ def _record(total, low, stats):
     stats[CHECKS] += 1
 
 
+@numba.njit(cache=True)
+def _record_chunks(totals, lows, stats):
+    """:func:`_record` of the chunks' sums and minima, which are then reset (serial code: in
+    the parallel kernel an array reduction would become one more parallel loop to compile)."""
+    _record(totals.sum(), lows.min(), stats)
+    totals[:] = 0.0
+    lows[:] = np.inf
+
+
+@numba.njit(cache=True)
+def _scratch(n1, n2, pairs):
+    """Per-chunk sums and minima, and the rings of :func:`_two_steps` (serial allocation)."""
+    rings = np.empty((PAIR_CHUNKS if pairs else 0, 3, n1, n2))
+    return np.zeros(CHUNKS), np.full(CHUNKS, np.inf), rings
+
+
 @numba.njit(cache=True, inline="always")
 def _due(s, steps, check_every, save_step, saved_count):
     """Whether step s ends at a save (then the next save index) or at a mass check."""
@@ -241,34 +260,32 @@ def march_parallel(p, q, coef, periodic, save_step, saved, check_every, stats):
     n0, n1, n2 = p.shape
     lines = n0 * n1
     chunks = min(CHUNKS, lines)
-    totals, lows = np.zeros(CHUNKS), np.full(CHUNKS, np.inf)
     pairs = n0 >= 4 * PAIR_CHUNKS
-    rings = np.empty((PAIR_CHUNKS if pairs else 0, 3, n1, n2))
+    totals, lows, rings = _scratch(n1, n2, pairs)
     stats[MASS0], stats[LOW] = _mass_min(p, 0, lines)
     steps, count, s, current = coef.shape[0], 0, 0, True
     while s < steps:
         src, dst = (p, q) if current else (q, p)
         saving, checking = _due(s, steps, check_every, save_step, count)
-        if pairs and s + 1 < steps and not checking:
+        pair = pairs and s + 1 < steps and not checking
+        if pair:
             s += 1
             saving, checking = _due(s, steps, check_every, save_step, count)
-            ca, cb = coef[s - 1], coef[s]
-            for k in prange(PAIR_CHUNKS):
+        parts = PAIR_CHUNKS if pair else chunks
+        ca, cb = coef[s - 1] if pair else coef[s], coef[s]
+        for k in prange(parts):
+            if pair:
                 totals[k], lows[k] = _two_steps(
-                    src, dst, rings[k], k * n0 // PAIR_CHUNKS, (k + 1) * n0 // PAIR_CHUNKS,
-                    ca, cb, periodic, checking,
+                    src, dst, rings[k], k * n0 // parts, (k + 1) * n0 // parts, ca, cb,
+                    periodic, checking,
                 )  # fmt: skip
-        else:
-            cs = coef[s]
-            for k in prange(chunks):
+            else:
                 totals[k], lows[k] = _rows(
-                    src, dst, k * lines // chunks, (k + 1) * lines // chunks, cs, periodic,
+                    src, dst, k * lines // parts, (k + 1) * lines // parts, cb, periodic,
                     checking,
                 )  # fmt: skip
         if checking:
-            _record(totals.sum(), lows.min(), stats)
-            for k in range(CHUNKS):
-                totals[k], lows[k] = 0.0, np.inf
+            _record_chunks(totals, lows, stats)
         if saving:
             count += 1
             _store(saved, count, dst)
