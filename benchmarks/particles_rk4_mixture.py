@@ -15,8 +15,10 @@ d = 1 and d = 2.
   (its own threads) and JAX (``jit`` + ``lax.fori_loop``). diffrax has no classical RK4, so JAX
   is measured directly.
 
-The vectorised peers (and our NumPy path) run N/10 = 10^5 particles: their cost per
-particle-step is flat there and 10^6 would take minutes per run; rates are particle-steps/s.
+The vectorised peers run N/10 = 10^5 particles and our NumPy path N/100 = 10^4: their cost
+per particle-step is flat there and 10^6 would take minutes per run; rates are
+particle-steps/s. A peer whose first timed call takes longer than ``SLOW_S`` is not repeated
+(PyTorch on 2 threads spins on a loaded machine), so the family finishes in a few minutes.
 Every peer's final samples are compared with ours: the same scheme on the same starting points
 must agree to round-off (max |Δx| ≤ 1e-9 is checked and reported).
 """
@@ -33,6 +35,7 @@ import pdecheck as pc
 from pdecheck.particles import integrate_ode
 
 K, STEPS = 8, 100
+SLOW_S = 10.0  # a single call this slow is measured once
 
 
 def mixture(d: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -161,10 +164,11 @@ PEERS = {
 
 
 def run(tiny: bool = False, peers: bool = True) -> list[Report]:
-    n, k = (2_000, 1) if tiny else (1_000_000, 3)
-    # the vectorised peers and our NumPy path run N/10 particles: their cost per particle-step
-    # is already flat there (arrays far beyond the caches), and N = 10^6 would cost minutes
-    m = max(n // 10, 1)
+    n, k = (2_000, 1) if tiny else (1_000_000, 2)
+    # the vectorised peers run N/10 particles, our NumPy path N/100: their cost per
+    # particle-step is already flat there (arrays far beyond the caches), and N = 10^6 would
+    # cost minutes
+    m, m_slow = max(n // 10, 1), max(n // 100, 1)
     reports = []
     for d in (1, 2):
         rep = Report(
@@ -181,15 +185,15 @@ def run(tiny: bool = False, peers: bool = True) -> list[Report]:
             N=n,
             **{"compile s": first, "wall s": wall, "M particle-steps/s": our_rate / 1e6},
         )
-        wall_np, slow = best_of(ours(x0[:m], compiled=False), 1)
+        wall_np, slow = best_of(ours(x0[:m_slow], compiled=False), 1)
         rep.add(
             code="pdecheck integrate_ode (NumPy field)",
             version="this tree",
-            N=m,
+            N=m_slow,
             **{
                 "wall s": wall_np,
-                "M particle-steps/s": m * STEPS / wall_np / 1e6,
-                "max dx vs ours": float(np.max(np.abs(slow - ref[:m]))),
+                "M particle-steps/s": m_slow * STEPS / wall_np / 1e6,
+                "max dx vs ours": float(np.max(np.abs(slow - ref[:m_slow]))),
             },
         )
         best_peer = 0.0
@@ -201,7 +205,9 @@ def run(tiny: bool = False, peers: bool = True) -> list[Report]:
             except ImportError as err:
                 rep.notes.append(f"{name}: not measured ({err})")
                 continue
-            wall, x = best_of(fn, 2)
+            wall, x = best_of(fn, 1)
+            if wall < SLOW_S:
+                wall = min(wall, best_of(fn, 1)[0])
             rate = m * STEPS / wall
             best_peer = max(best_peer, rate)
             rep.add(

@@ -2,7 +2,7 @@
 
 ``marginal_field(t, x, d, params, out)`` is a cfunc with ``FIELD_SIG``: for one point x it writes
 
-    f_t(x) = Σ_k r_k a_k(x),   r_k ∝ w_k p_k(x)   (softmax accumulated online, one pass),
+    f_t(x) = Σ_k r_k a_k(x),   r_k ∝ w_k p_k(x)   (softmax with a max-shift),
 
 for point or Gaussian-mixture data and a Gaussian (diagonal) or uniform-box prior. Components:
 
@@ -39,6 +39,125 @@ PRIOR_GAUSSIAN = 0
 PRIOR_UNIFORM = 1
 
 
+@numba.njit(cache=True)
+def _uniform_prior(x, d, out, a, da, s, ds, lo, hi, logw, centres):
+    """The uniform-box prior with point data (CATALOGUE A3/A5): p_k ∝ 1{(x − α m_k)/σ ∈ box},
+    a_k = α' m_k + (σ'/σ)(x − α m_k), weights w_k over the active components."""
+    top = -math.inf
+    total = 0.0
+    for k in range(logw.size):
+        lw = logw[k]
+        if lw == -math.inf or not s > 0.0:
+            continue
+        inside = True
+        for j in range(d):
+            z = (x[j] - a * centres[k * d + j]) / s
+            if z < lo[j] or z > hi[j]:
+                inside = False
+        if not inside:
+            continue
+        if lw > top:
+            scale = math.exp(top - lw) if total > 0.0 else 0.0
+            total *= scale
+            for j in range(d):
+                out[j] *= scale
+            top = lw
+        e = math.exp(lw - top)
+        total += e
+        for j in range(d):
+            m = centres[k * d + j]
+            out[j] += e * (da * m + ds / s * (x[j] - a * m))
+    for j in range(d):
+        out[j] = out[j] / total if total > 0.0 else math.nan
+
+
+@numba.njit(cache=True, inline="always")
+def _half_power(r, d):
+    """r^(d/2) by d//2 products and one square root (no log, no pow)."""
+    p = 1.0
+    for _ in range(d // 2):
+        p *= r
+    return p * math.sqrt(r) if d % 2 else p
+
+
+@numba.njit(cache=True)
+def _isotropic_prior(x, d, out, a, da, s, ds, mu, sd, logw, centres, var0):
+    """Prior N(μ_q, sd² I): p_k = N(a m_k + s μ_q, v_k I), v_k = a² V_k + s² sd², with no
+    logarithm: after the smallest v_k, one pass with r_k ∝ exp(q_k − max q) (v_min/v_k)^{d/2},
+    q_k = log w_k − |x − M_k|²/2v_k (both factors <= 1: no overflow; the sums are rescaled
+    when the running maximum moves), accumulating Σ r_k a_k with a_k = α' m_k + σ' μ_q +
+    c_k (x − M_k), c_k = (αα' V_k + σσ' sd²)/v_k (CATALOGUE A4)."""
+    q2 = s * s * sd * sd
+    vmin = math.inf
+    for k in range(logw.size):
+        if logw[k] != -math.inf:
+            vmin = min(vmin, a * a * var0[k] + q2)
+    if not 0.0 < vmin < math.inf:  # σ_t = 0 with point data (p_t atomic), or no component
+        for j in range(d):
+            out[j] = math.nan
+        return
+    top = -math.inf
+    total = 0.0
+    for k in range(logw.size):
+        if logw[k] == -math.inf:
+            continue
+        inv = 1.0 / (a * a * var0[k] + q2)
+        sq = 0.0
+        for j in range(d):
+            dev = x[j] - a * centres[k * d + j] - s * mu[j]
+            sq += dev * dev
+        q = logw[k] - 0.5 * sq * inv
+        if q > top:  # online: rescale what was summed against the old maximum
+            scale = math.exp(top - q)
+            total *= scale
+            for j in range(d):
+                out[j] *= scale
+            top = q
+        e = math.exp(q - top) * _half_power(vmin * inv, d)
+        total += e
+        slope = (a * da * var0[k] + s * ds * sd * sd) * inv
+        for j in range(d):
+            m = centres[k * d + j]
+            out[j] += e * (da * m + ds * mu[j] + slope * (x[j] - a * m - s * mu[j]))
+    for j in range(d):
+        out[j] = out[j] / total if total > 0.0 else math.nan
+
+
+@numba.njit(cache=True)
+def _diagonal_prior(x, d, out, a, da, s, ds, mu, sd, logw, centres, var0):
+    """Prior N(μ_q, diag sd²): as :func:`_isotropic_prior` with v_kj = a² V_k + s² sd_j² per
+    coordinate, the softmax accumulated online (one pass, rescaled when the maximum moves)."""
+    top = -math.inf
+    total = 0.0
+    for k in range(logw.size):
+        lw = logw[k]
+        if lw == -math.inf:
+            continue
+        for j in range(d):
+            v = a * a * var0[k] + s * s * sd[j] * sd[j]
+            if not v > 0.0:  # σ_t = 0 with point data: p_t is atomic, f undefined
+                for i in range(d):
+                    out[i] = math.nan
+                return
+            dev = x[j] - a * centres[k * d + j] - s * mu[j]
+            lw += -0.5 * dev * dev / v - 0.5 * math.log(v)
+        if lw > top:
+            scale = math.exp(top - lw) if total > 0.0 else 0.0
+            total *= scale
+            for j in range(d):
+                out[j] *= scale
+            top = lw
+        e = math.exp(lw - top)
+        total += e
+        for j in range(d):
+            m = centres[k * d + j]
+            v = a * a * var0[k] + s * s * sd[j] * sd[j]
+            slope = (a * da * var0[k] + s * ds * sd[j] * sd[j]) / v
+            out[j] += e * (da * m + ds * mu[j] + slope * (x[j] - a * m - s * mu[j]))
+    for j in range(d):
+        out[j] = out[j] / total if total > 0.0 else math.nan
+
+
 @numba.cfunc(FIELD_SIG, cache=True)
 def marginal_field(t, xp, d, pp, op):
     x = numba.carray(xp, (d,))
@@ -59,50 +178,16 @@ def marginal_field(t, xp, d, pp, op):
     var0 = block[start + k_count + k_count * d : end]
     for j in range(d):
         out[j] = 0.0
-    top = -math.inf
-    total = 0.0
-    for k in range(k_count):
-        lw = logw[k]
-        if lw == -math.inf:
-            continue
-        if prior_kind == PRIOR_UNIFORM:
-            if not s > 0.0:
-                continue
-            inside = True
-            for j in range(d):
-                z = (x[j] - a * centres[k * d + j]) / s
-                if z < pa[j] or z > pb[j]:
-                    inside = False
-            if not inside:
-                continue
-        else:
-            for j in range(d):
-                v = a * a * var0[k] + s * s * pb[j] * pb[j]
-                if not v > 0.0:  # σ_t = 0 with point data: p_t is atomic, f undefined
-                    for i in range(d):
-                        out[i] = math.nan
-                    return
-                dev = x[j] - a * centres[k * d + j] - s * pa[j]
-                lw += -0.5 * dev * dev / v - 0.5 * math.log(v)
-        if lw > top:
-            scale = math.exp(top - lw) if total > 0.0 else 0.0
-            total *= scale
-            for j in range(d):
-                out[j] *= scale
-            top = lw
-        e = math.exp(lw - top)
-        total += e
-        for j in range(d):
-            m = centres[k * d + j]
-            if prior_kind == PRIOR_UNIFORM:
-                vel = da * m + ds / s * (x[j] - a * m)
-            else:
-                v = a * a * var0[k] + s * s * pb[j] * pb[j]
-                slope = (a * da * var0[k] + s * ds * pb[j] * pb[j]) / v
-                vel = da * m + ds * pa[j] + slope * (x[j] - a * m - s * pa[j])
-            out[j] += e * vel
-    for j in range(d):
-        out[j] = out[j] / total if total > 0.0 else math.nan
+    if prior_kind == PRIOR_UNIFORM:
+        _uniform_prior(x, d, out, a, da, s, ds, pa, pb, logw, centres)
+        return
+    isotropic = True
+    for j in range(1, d):
+        isotropic = isotropic and pb[j] == pb[0]
+    if isotropic:
+        _isotropic_prior(x, d, out, a, da, s, ds, pa, pb[0], logw, centres, var0)
+    else:
+        _diagonal_prior(x, d, out, a, da, s, ds, pa, pb, logw, centres, var0)
 
 
 def marginal_kernel() -> Any:
