@@ -59,24 +59,25 @@ def _line1(out, o, p, i, j, w, c, periodic):
 
 
 @numba.njit(cache=True, fastmath={"contract"})
-def _line2(out, o, p, i, j, jb, ja, w, c, c1, periodic):
-    """out[o, j] = w p[i, j] + c (left + right) + c1 (p[i, jb] + p[i, ja]) (5-point)."""
+def _line2(out, o, p, i, j, ib, jb, ia, ja, w, c, c1, periodic):
+    """out[o, j] = w p[i, j] + c (left + right) + c1 (p[ib, jb] + p[ia, ja]) (5-point: the
+    other two neighbours are lines of the same plane, or of the planes ib, ia)."""
     last = p.shape[2] - 1
     for k in range(1, last):
         out[o, j, k] = (
             w * p[i, j, k]
             + c * (p[i, j, k - 1] + p[i, j, k + 1])
-            + c1 * (p[i, jb, k] + p[i, ja, k])
+            + c1 * (p[ib, jb, k] + p[ia, ja, k])
         )
     left = p[i, j, last] if periodic else p[i, j, 0]
     right = p[i, j, 0] if periodic else p[i, j, last]
     out[o, j, 0] = (
-        w * p[i, j, 0] + c * (left + p[i, j, min(1, last)]) + c1 * (p[i, jb, 0] + p[i, ja, 0])
+        w * p[i, j, 0] + c * (left + p[i, j, min(1, last)]) + c1 * (p[ib, jb, 0] + p[ia, ja, 0])
     )
     out[o, j, last] = (
         w * p[i, j, last]
         + c * (p[i, j, max(last - 1, 0)] + right)
-        + c1 * (p[i, jb, last] + p[i, ja, last])
+        + c1 * (p[ib, jb, last] + p[ia, ja, last])
     )
 
 
@@ -126,7 +127,9 @@ def _lines(out, o, p, i, ib, ia, lo, hi, w, c, periodic):
         if c[0] == 0.0 and c[1] == 0.0:
             _line1(out, o, p, i, j, w, c[2], periodic[2])
         elif c[0] == 0.0:
-            _line2(out, o, p, i, j, jb, ja, w, c[2], c[1], periodic[2])
+            _line2(out, o, p, i, j, i, jb, i, ja, w, c[2], c[1], periodic[2])
+        elif c[1] == 0.0:
+            _line2(out, o, p, i, j, ib, j, ia, j, w, c[2], c[0], periodic[2])
         else:
             _line3(out, o, p, i, j, ib, ia, jb, ja, w, c[2], c[0], c[1], periodic[2])
 

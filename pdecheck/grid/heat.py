@@ -225,20 +225,24 @@ def _explicit(
     courant = dts * rates
     # a step within 1e-12 of the limit is taken at the limit, so the weights stay >= 0
     scale = 1.0 / np.maximum(courant, 1.0)
-    pad = 3 - grid.dim
+    # lines (along the last axis) are the unit of parallel work: none to share in 1-D; a
+    # parallel 2-D grid is seen as (n0, 1, n1), so that its rows pass as planes through
+    # the two-steps-per-pass loop
+    parallel = grid.size > PARALLEL_CELLS and grid.dim > 1
+    kernel = kh.march_parallel if parallel else kh.march_serial
+    axes = {1: [2], 2: [0, 2] if parallel else [1, 2], 3: [0, 1, 2]}[grid.dim]
     coef = np.zeros((dts.size, 3))
-    coef[:, pad:] = (values * dts * scale)[:, None] / grid.h**2
+    coef[:, axes] = (values * dts * scale)[:, None] / grid.h**2
     periodic = np.zeros(3, dtype=np.bool_)
-    periodic[pad:] = codes[:, 0] == PERIODIC
-    view = (1,) * pad + grid.shape
+    periodic[axes] = codes[:, 0] == PERIODIC
+    view = [1, 1, 1]
+    for k, axis in enumerate(axes):
+        view[axis] = grid.shape[k]
     state = np.ascontiguousarray(p.reshape(view))
     buffer = np.empty_like(state)
     saved = np.empty((times.size, *view))
     saved[0] = state
     stats = np.zeros(kh.STATS)
-    # lines (along the last axis) are the unit of parallel work: none to share in 1-D
-    parallel = grid.size > PARALLEL_CELLS and grid.dim > 1
-    kernel = kh.march_parallel if parallel else kh.march_serial
     if not kernel.signatures:  # load (or compile) it apart, so compile time is reported
         warm = perf_counter()
         kernel(state.copy(), buffer, coef[:0], periodic, ends[:0], saved[:1], 1, stats)

@@ -69,11 +69,12 @@ def test_fused_loop_equals_numpy_stencil(n, boundary, rng):
         np.testing.assert_allclose(state, numpy_steps(p0, c, periodic, steps), rtol=0, atol=1e-14)
 
 
-@pytest.mark.parametrize("shape", [(1, 1, 300), (1, 40, 30), (12, 10, 9), (35, 6, 7)])
+@pytest.mark.parametrize("shape", [(1, 1, 300), (1, 40, 30), (40, 1, 30), (12, 10, 9), (35, 6, 7)])
 @pytest.mark.parametrize("periodic0", [True, False])
 def test_parallel_loop_equals_serial_loop_bit_for_bit(shape, periodic0, rng):
-    """Splitting the lines into chunks, and (35 planes) taking two steps per pass through a
-    ring of planes, changes no cell's arithmetic. Steps 0–1 and 4–5 are pairs there."""
+    """Splitting the lines into chunks, and (35 or 40 planes) taking two steps per pass
+    through a ring of planes, changes no cell's arithmetic. Steps 0–1 and 4–5 are pairs
+    there; (40, 1, 30) is a 2-D grid seen as planes of one line."""
     p = rng.uniform(0.0, 1.0, shape)
     coef = np.where(np.array(shape) > 1, 0.1, 0.0) * np.linspace(1.0, 1.5, 7)[:, None]
     periodic = np.array([periodic0, False, True])
@@ -195,8 +196,8 @@ def test_a_remainder_just_beyond_the_limit_is_halved_not_left_as_a_sliver():
 
 
 def test_large_grid_takes_the_parallel_loop_and_agrees_with_the_stencil(rng):
-    """Above PARALLEL_CELLS cells the lines of each step run in chunks under prange; the
-    result is the same scheme (zero-flux on axis 0, periodic on axis 1)."""
+    """Above PARALLEL_CELLS cells the 2-D rows run as planes under prange, two steps per
+    pass; the result is the same scheme (zero-flux on axis 0, periodic on axis 1)."""
     from pdecheck.grid._drift_diffusion import PARALLEL_CELLS
 
     grid = Grid([0.0, 0.0], [1.0, 1.0], [400, 260])
