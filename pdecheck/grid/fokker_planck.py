@@ -125,17 +125,15 @@ def solve_fokker_planck(
         if fixed_dt is None:
             umax = max(max_face_speed(op, t) for t in (t0, 0.5 * (t0 + t1), t1))
             fixed_dt = min(span / _DEFAULT_STEPS, h_min / umax if umax > 0 else np.inf)
-        if time == "mprk22":
-            with threads_for(grid):
-                run = compiled_mprk22 if compiled else numpy_mprk22
-                return run(op, diffusion, p, times, fixed_dt, diag)
+        if time == "mprk22":  # serial kernels: no thread pool to start or tame
+            run = compiled_mprk22 if compiled else numpy_mprk22
+            return run(op, diffusion, p, times, fixed_dt, diag)
         if small:
             return compiled_implicit(op, diffusion, p, times, fixed_dt, diag)
         # large grids: the same fixed steps, each a Python call of the parallel line sweeps
     if time == "ssprk2" and compiled and not callable(diffusion) and small:
         D = diffusion_coefficient(diffusion)(t0)
-        with threads_for(grid):
-            return compiled_ssprk2(op, D, p, times, fixed_dt, diag)
+        return compiled_ssprk2(op, D, p, times, fixed_dt, diag)
 
     def step(t: float, remaining: float, state: np.ndarray) -> float:
         start = perf_counter()
