@@ -13,6 +13,8 @@ with CC fluxes (``_kernels_implicit.cc_fluxes``) and the Shu–Osher combination
 per stage. The drift values at t + Δt serve as the next step's values at t; a steady drift is
 loaded once.
 
+- :func:`axis_view` — a padded 3-D array as (outer, n_k, inner) along axis k;
+- :func:`load_faces` — the compiled drift at one time on the faces of every axis;
 - :func:`cc_stage` — out = a p + b (q + Δt A q) on the padded 3-D state, every axis;
 - :func:`ssprk2_run` — the loop; it returns a status (see its docstring).
 """
@@ -44,7 +46,7 @@ DONE, NON_FINITE, DT_TOO_LARGE = 0, 1, 2
 
 
 @numba.njit(cache=True)
-def _axis_view(a, k):
+def axis_view(a, k):
     """The padded 3-D array ``a`` as (outer, n_k, inner) along axis k."""
     s0, s1, s2 = a.shape
     if k == 0:
@@ -62,9 +64,9 @@ def cc_stage(
     tuples of the three padded face arrays), the wall fluxes times ``weight`` Δt (this stage's
     share in the step's result) added to ``outflow``; returns the flushed negative round-off."""
     for k in range(len(h)):
-        qk = _axis_view(q, k)
-        fk = _axis_view(f[k], k)
-        cc_fluxes(qk, _axis_view(u[k], k), fk, diffusion, h[k], periodic[k], outflow_walls[k])
+        qk = axis_view(q, k)
+        fk = axis_view(f[k], k)
+        cc_fluxes(qk, axis_view(u[k], k), fk, diffusion, h[k], periodic[k], outflow_walls[k])
         if not periodic[k]:
             low = 0.0
             high = 0.0
@@ -78,16 +80,17 @@ def cc_stage(
 
 
 @numba.njit(cache=True)
-def _load(kernel, params, t, points, sign, codes, u):
-    """The drift at t on the faces of every axis; returns (non-finite count, max |u| h_k)."""
+def load_faces(kernel, params, t, points, sign, codes, u, h):
+    """The drift at t on the faces of every axis (``u``: tuple of padded face arrays); returns
+    (non-finite count, max_k max |u_k| h_k)."""
     bad = 0
     umax = 0.0
     for k in range(len(points)):
         b, m = _load_axis(
-            kernel, params, t, points[k], k, sign, _axis_view(u[k], k), codes[k, 0], codes[k, 1]
+            kernel, params, t, points[k], k, sign, axis_view(u[k], k), codes[k, 0], codes[k, 1]
         )
         bad += b
-        umax = max(umax, m)
+        umax = max(umax, m * h[k])
     return bad, umax
 
 
@@ -133,7 +136,7 @@ def ssprk2_run(
         area[k] = volume / h[k]
     initial = p.sum() * volume
     t = times[0]
-    bad, umax = _load(kernel, params, t, points, sign, codes, u_now)
+    bad, umax = load_faces(kernel, params, t, points, sign, codes, u_now, h)
     if bad:
         stats[BAD_TIME] = t
         return NON_FINITE
@@ -158,7 +161,7 @@ def ssprk2_run(
             rate_end = rate
             for _ in range(8):
                 if not steady:
-                    bad, umax = _load(kernel, params, end, points, sign, codes, u_next)
+                    bad, umax = load_faces(kernel, params, end, points, sign, codes, u_next, h)
                     if bad:
                         stats[BAD_TIME] = end
                         return NON_FINITE

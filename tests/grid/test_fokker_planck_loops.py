@@ -51,6 +51,7 @@ def test_compiled_loop_equals_stepwise_path_2d_time_dependent_outflow():
     # the wall fluxes are summed in another order (NumPy's pairwise sum): equal to round-off
     np.testing.assert_allclose(fast.diagnostics.outflow, slow.diagnostics.outflow, rtol=1e-14)
     assert fast.diagnostics.steps == slow.diagnostics.steps
+    assert fast.diagnostics.peclet_max == pytest.approx(slow.diagnostics.peclet_max, rel=1e-14)
     assert fast.diagnostics.outflow.sum() > 0 and fast.diagnostics.max_mass_drift <= 1e-12
 
 
