@@ -5,10 +5,11 @@ paths) and the MPRK22 loop for a NumPy drift.
 - :func:`step_times` — the ends of fixed steps through the saved times;
 - :func:`diffusion_values` — D_t = g_t²/2 tabulated at the step ends;
 - :func:`compiled_implicit` — implicit Euler, Lie splitting (``_kernels_implicit.implicit_run``);
-- :func:`compiled_mprk22` — MPRK22 in 1-D (``_kernels_mprk.mprk22_run``);
+- :func:`compiled_mprk22` — MPRK22 (``_kernels_mprk.mprk22_run`` in 1-D,
+  ``_kernels_fp_strang.strang_run`` in 2-D and 3-D);
 - :func:`compiled_ssprk2` — SSP-RK2 with a constant D (``_kernels_fp_explicit.ssprk2_run``);
-- :func:`numpy_mprk22` — MPRK22 in 1-D for a NumPy drift: the drift at the faces once per step
-  end in Python, the step compiled (``_kernels_mprk.mprk22_step``).
+- :func:`numpy_mprk22` — MPRK22 for a NumPy drift: the drift at the faces in Python, each step
+  compiled (``_kernels_mprk.mprk22_step``, ``_kernels_fp_strang.strang_step``).
 """
 
 from __future__ import annotations
@@ -182,28 +183,44 @@ def compiled_implicit(
 def compiled_mprk22(
     op: DriftDiffusion, diffusion: Any, p: Array, times: Array, dt: float, diag: Diagnostics
 ) -> GridSolution:
-    """MPRK22 in 1-D with a compiled drift: the whole time loop in one compiled call
-    (``_kernels_mprk.mprk22_run``); a steady drift with constant D is loaded once."""
-    from pdecheck.grid import _kernels_mprk as km
-
+    """MPRK22 with a compiled drift: the whole time loop in one compiled call
+    (``_kernels_mprk.mprk22_run`` in 1-D, a steady drift with constant D loaded once;
+    ``_kernels_fp_strang.strang_run``, Strang splitting, in 2-D and 3-D)."""
     faces = op.faces
     assert faces is not None and faces.compiled is not None
+    grid = op.grid
     ends, save_steps = step_times(times, dt)
     values = diffusion_values(diffusion, ends)
-    q = sweep_view(p, 0)
-    saved = np.empty((times.size, *q.shape))
-    saved[0] = q
     stats = np.array([0.0, float(p.min()), 0.0, 0.0, 0.0])
     cf = faces.compiled
-    u = sweep_view(op.velocity[0], 0)
-    args = (cf.kernel, cf.params, faces.points[0], u, op.codes, op.sign, cf.steady)
-    h = float(op.grid.h[0])
+    from pdecheck.grid import _kernels_fp_strang as ks
+    from pdecheck.grid import _kernels_mprk as km
+
+    run: Any
+    if grid.dim == 1:
+        run = km.mprk22_run
+        q = sweep_view(p, 0)
+        u: Any = sweep_view(op.velocity[0], 0)
+        args: tuple[Any, ...] = (cf.kernel, cf.params, faces.points[0], u, op.codes, op.sign)
+        tail: tuple[Any, ...] = (cf.steady, float(grid.h[0]))
+        middle: tuple[Array, ...] = ()
+    else:
+        run = ks.strang_run
+        q = p
+        u = tuple(op.velocity)
+        extra = tuple(tuple(np.zeros_like(v) for v in op.velocity) for _ in range(2))
+        args = (cf.kernel, cf.params, tuple(faces.points), u, *extra, op.codes, op.sign)
+        tail = (cf.steady, tuple(float(v) for v in grid.h))
+        mids = 0.5 * (ends[1:] + ends[:-1])
+        middle = (np.concatenate([values[:1], diffusion_values(diffusion, mids)]),)
+    saved = np.empty((times.size, *q.shape))
+    saved[0] = q
     start = perf_counter()
-    km.mprk22_run(*args, h, ends[:1], values[:1], save_steps[:0], q, saved, op.outflow, stats)
+    run(*args, *tail, ends[:1], values[:1], *middle, save_steps[:0], q, saved, op.outflow, stats)
     diag.compile_time = perf_counter() - start
-    diag.initial_mass = op.grid.mass(p)
+    diag.initial_mass = grid.mass(p)
     start = perf_counter()
-    failed = km.mprk22_run(*args, h, ends, values, save_steps, q, saved, op.outflow, stats)
+    failed = run(*args, *tail, ends, values, *middle, save_steps, q, saved, op.outflow, stats)
     diag.wall_time = perf_counter() - start
     if failed >= 0:
         raise _non_finite(float(ends[failed]))
@@ -213,42 +230,78 @@ def compiled_mprk22(
 def numpy_mprk22(
     op: DriftDiffusion, diffusion: Any, p: Array, times: Array, dt: float, diag: Diagnostics
 ) -> GridSolution:
-    """MPRK22 in 1-D for a NumPy drift: the same steps as :func:`compiled_mprk22`, the drift
-    evaluated at the faces once per step end (``FaceField.update``), each step compiled."""
+    """MPRK22 for a NumPy drift: the same steps as :func:`compiled_mprk22`, the drift
+    evaluated at the faces (``FaceField.update``) at every step end (and midpoint, for the
+    Strang splitting in d > 1) in Python, each step compiled."""
+    from pdecheck.grid import _kernels_fp_strang as ks
     from pdecheck.grid import _kernels_mprk as km
 
     grid = op.grid
     ends, save_steps = step_times(times, dt)
     values = diffusion_values(diffusion, ends)
+    mids = 0.5 * (ends[1:] + ends[:-1])
+    mid_values = diffusion_values(diffusion, mids) if grid.dim > 1 else values[1:]
     q = sweep_view(p, 0)
-    saved = np.empty((times.size, *q.shape))
-    saved[0] = q
+    saved = np.empty((times.size, *p.shape))
+    saved[0] = p
     stage = np.empty_like(q)
     stats = np.array([0.0, float(p.min()), 0.0, 0.0, 0.0])
-    h = float(grid.h[0])
-    periodic, wall_out = op.periodic[0], op.outflow_walls[0]
+    h = tuple(float(v) for v in grid.h)
+    area = grid.cell_volume / grid.h
     diag.initial_mass = grid.mass(p)
     start = perf_counter()
-    op.at(float(ends[0]))
-    u_old = sweep_view(op.velocity[0], 0).copy()
+
+    def velocities(t: float) -> tuple[Array, ...]:
+        op.at(t)
+        return tuple(v.copy() for v in op.velocity)
+
+    u_start = velocities(float(ends[0]))
     saved_count = 0
     for n in range(1, ends.size):
         step = abs(float(ends[n] - ends[n - 1]))
-        op.at(float(ends[n]))
-        u_new = sweep_view(op.velocity[0], 0)
-        lo, hi, rate = km.mprk22_step(
-            u_old, u_new, values[n - 1], values[n], h, step, periodic, wall_out, q, stage, q
-        )
+        if grid.dim == 1:
+            u_end = velocities(float(ends[n]))
+            lo, hi, rate = km.mprk22_step(
+                sweep_view(u_start[0], 0),
+                sweep_view(u_end[0], 0),
+                values[n - 1],
+                values[n],
+                h[0],
+                step,
+                op.periodic[0],
+                op.outflow_walls[0],
+                q,
+                stage,
+                q,
+            )
+            op.outflow[0] += (lo, hi)
+            courant = step * rate / h[0]
+        else:
+            u_mid = velocities(float(mids[n - 1]))
+            u_end = velocities(float(ends[n]))
+            courant = ks.strang_step(
+                p,
+                u_start,
+                u_mid,
+                u_end,
+                values[n - 1],
+                mid_values[n - 1],
+                values[n],
+                h,
+                step,
+                op.codes,
+                op.outflow,
+                area,
+            )
         if n == 1:
             diag.compile_time = perf_counter() - start
-        u_old[...] = u_new
-        op.outflow[0] += (lo, hi)
+        u_start = u_end
         drift = abs(grid.mass(p) + op.outflow.sum() - diag.initial_mass) / diag.initial_mass
         stats[0] = max(stats[0], drift)
         stats[1] = min(stats[1], float(p.min()))
-        stats[2] = max(stats[2], step * rate / h)
+        stats[2] = max(stats[2], courant)
         if saved_count < save_steps.size and save_steps[saved_count] == n:
-            saved[saved_count + 1] = q
+            saved[saved_count + 1] = p
             saved_count += 1
     diag.wall_time = perf_counter() - start
     stats[3] = diag.peclet_max

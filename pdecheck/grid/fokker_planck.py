@@ -8,8 +8,9 @@ for gradient drift with face drift −ΔU/h its discrete stationary state is exp
 Time: ``"implicit"`` (default) — implicit Euler with Lie dimension splitting, positive and
 conservative for every Δt, first order; ``"mprk22"`` — the modified Patankar–Runge–Kutta
 scheme MPRK22 (Kopecz & Meister 2018, α = 1; ``_kernels_mprk``): two linear M-matrix solves
-per step, positive and conservative for every Δt, second order; 1-D only (a 2-D or 3-D grid
-raises: dimension splitting would need Strang's three sweeps per step to stay second order);
+per step and line, positive and conservative for every Δt, second order; in 2-D and 3-D by
+Strang splitting (``_kernels_fp_strang``: half steps on the outer axes around a full step on
+the last, so the splitting keeps second order);
 ``"ssprk2"`` — second order, positive iff Δt · max_i |A_ii| ≤ 1 (the bound is enforced: a
 fixed dt beyond it raises). Walls: zero-flux, outflow (counted) or periodic (cyclic line
 solves, still exactly positive).
@@ -86,7 +87,7 @@ def solve_fokker_planck(
     """Evolve cell averages p0 under ∂_t p = −∇·(f_t p) + ½ g_t² Δp over ``t_span``.
 
     ``drift`` is f(t, x) ((n, d) -> (n, d), compiled or NumPy); ``diffusion`` is g(t) or a
-    constant. ``time``: ``"implicit"`` (first order), ``"mprk22"`` (1-D; positive and
+    constant. ``time``: ``"implicit"`` (first order), ``"mprk22"`` (positive and
     conservative for every Δt, second order) or ``"ssprk2"`` (second order under its bound).
     ``dt=None``: implicit and MPRK22 steps of at most |t1 − t0|/200 and one advective Courant
     number; SSP-RK2 steps at 0.95 of the positivity bound at both stage times.
@@ -95,11 +96,6 @@ def solve_fokker_planck(
         raise ValueError(f"scheme={scheme!r} is not known; the known one is 'chang-cooper'")
     if time not in TIME_SCHEMES:
         raise ValueError(f"time={time!r} is not known; the known ones are {TIME_SCHEMES}")
-    if time == "mprk22" and getattr(grid, "dim", 1) != 1:
-        raise ValueError(
-            f"time='mprk22' needs a 1-D grid; this one has dim={grid.dim} (use "
-            "time='implicit' or 'ssprk2' in 2-D and 3-D)"
-        )
     t0, t1, sign = time_span(t_span)
     fixed_dt = check_dt(dt)
     if not isinstance(grid, Grid):
