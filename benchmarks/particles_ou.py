@@ -1,8 +1,10 @@
 """Ornstein–Uhlenbeck by Euler–Maruyama (issue 5 item 6): dX = −θX dt + σ dW, θ = σ = 1,
 X_0 = 1, t ∈ [0, 1], d = 1.
 
-- ``pdecheck``: :func:`pdecheck.particles.integrate_sde` on the compiled OU drift (per-particle
-  xoshiro256++ streams; reproducible for any thread count);
+- ``pdecheck``: :func:`pdecheck.particles.integrate_sde` on the built-in OU drift (per-particle
+  xoshiro256++ streams; reproducible for any thread count), which runs the tabulated
+  linear-drift kernel (``path`` "linear"), and the same drift through its compiled field kernel
+  (``path`` "compiled", one cfunc call per particle-step: what any other compiled field costs);
 - peers: vectorised NumPy (``Generator.standard_normal`` per step), Numba with ``np.random``
   inside ``prange`` (fast but not reproducible across thread counts), torchsde and JAX/diffrax
   where they import;
@@ -53,8 +55,22 @@ def z_score(x: np.ndarray, steps: int) -> float:
     return max(z_mean, z_var)
 
 
-def ours(n: int, steps: int) -> Callable[[], np.ndarray]:
-    drift, x0, times = OU(THETA, SIGMA).drift, np.full((n, 1), X0), np.linspace(0, 1, steps + 1)
+class KernelCalls:
+    """The OU drift without its linear coefficients: integrate_sde calls its compiled kernel."""
+
+    def __init__(self) -> None:
+        self.drift = OU(THETA, SIGMA).drift
+
+    def __call__(self, t: float, x: np.ndarray) -> np.ndarray:
+        return self.drift(t, x)
+
+    def compiled(self) -> object:
+        return self.drift.compiled()
+
+
+def ours(n: int, steps: int, calls: bool = False) -> Callable[[], np.ndarray]:
+    drift = KernelCalls() if calls else OU(THETA, SIGMA).drift
+    x0, times = np.full((n, 1), X0), np.linspace(0, 1, steps + 1)
     return lambda: integrate_sde(drift, SIGMA, x0, times, seed=7).samples[-1, :, 0]
 
 
@@ -192,6 +208,21 @@ def run(tiny: bool = False, peers: bool = True) -> list[Report]:
             "moment z": z_score(x, steps),
         },
     )
+    first, _ = best_of(ours(1, 2, calls=True), 1)
+    wall, x_calls = best_of(ours(n, steps, calls=True), 1 if tiny else 2)
+    rep.add(
+        code="pdecheck integrate_sde, kernel-call path",
+        version="this tree",
+        steps=steps,
+        **{
+            "compile s": first,
+            "wall s": wall,
+            "G steps/s": n * steps / wall / 1e9,
+            "moment z": z_score(x_calls, steps),
+        },
+    )
+    if not np.array_equal(x_calls, x):
+        rep.notes.append("the kernel-call path did not give the linear path's bits")
     best_peer = 0.0
     for name, (make, module) in PEERS.items() if peers else ():
         s = steps if module == "numba" else slow_steps
