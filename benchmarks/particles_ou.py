@@ -211,7 +211,7 @@ def run(tiny: bool = False, peers: bool = True) -> list[Report]:
     first, _ = best_of(ours(1, 2, calls=True), 1)
     wall, x_calls = best_of(ours(n, steps, calls=True), 1 if tiny else 2)
     rep.add(
-        code="pdecheck integrate_sde, kernel-call path",
+        code="integrate_sde via the compiled field kernel",
         version="this tree",
         steps=steps,
         **{
