@@ -18,12 +18,12 @@ contraction they allow keeps every term ≥ 0, so positivity stays exact.
 
 - :func:`_lines` — lines of one plane, written into any plane of any array;
 - :func:`_rows` — one step on the lines lo ≤ r < hi (r = i0 n1 + i1);
-- :func:`_two_steps` — two steps on a range of planes in one pass (3-D, memory-bound grids);
+- :func:`_two_steps` — two steps on a range of planes in one pass (large grids);
 - :func:`_mass_min` — Σ p and min p over lines lo ≤ r < hi;
 - :func:`march_serial` — every step, ping-pong buffers, serial (small grids: a parallel region
   costs more than a step);
 - :func:`march_parallel` — the same loop with each step's lines split into ``CHUNKS`` chunks
-  run by ``prange`` (large grids), in 3-D two steps per pass where no check falls between.
+  run by ``prange`` (large grids), two steps per pass where no check falls between.
 
 Both loops copy the state into ``saved[j]`` after step ``save_step[j]`` and check the mass and
 the minimum every ``check_every`` steps and at every save (``stats``: see the indices below).
@@ -208,6 +208,7 @@ def _store(saved, index, p):
 
 @numba.njit(cache=True, inline="always")
 def _record(total, low, stats):
+    """Fold one check (Σ p, min p) into ``stats``."""
     stats[DRIFT] = max(stats[DRIFT], abs(total - stats[MASS0]) / stats[MASS0])
     stats[LOW] = min(stats[LOW], low)
     stats[CHECKS] += 1
@@ -231,7 +232,8 @@ def _scratch(n1, n2, pairs):
 
 @numba.njit(cache=True, inline="always")
 def _due(s, steps, check_every, save_step, saved_count):
-    """Whether step s ends at a save (then the next save index) or at a mass check."""
+    """(saving, checking): whether step s ends at the next saved time, and whether it ends at
+    a check of the mass and minimum (at every save, every ``check_every`` steps, the last)."""
     saving = saved_count < save_step.size and save_step[saved_count] == s
     return saving, saving or (s + 1) % check_every == 0 or s == steps - 1
 
@@ -257,9 +259,10 @@ def march_serial(p, q, coef, periodic, save_step, saved, check_every, stats):
 @numba.njit(cache=True, parallel=True)
 def march_parallel(p, q, coef, periodic, save_step, saved, check_every, stats):
     """:func:`march_serial` with each step (and its check) split into ``CHUNKS`` chunks of
-    lines run in parallel. In 3-D with at least ``4 PAIR_CHUNKS`` planes, two steps with
-    no save or check between them run as one :func:`_two_steps` pass per chunk of planes
-    (the state is read and written once for both: half the memory traffic)."""
+    lines run in parallel. With at least ``4 PAIR_CHUNKS`` planes (3-D, or 2-D seen as
+    (n0, 1, n1)), two steps with no save or check between them run as one
+    :func:`_two_steps` pass per chunk of planes (the state is read and written once for
+    both: half the memory traffic, half the parallel regions)."""
     n0, n1, n2 = p.shape
     lines = n0 * n1
     chunks = min(CHUNKS, lines)
