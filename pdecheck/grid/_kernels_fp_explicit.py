@@ -25,7 +25,7 @@ import numba
 import numpy as np
 
 from pdecheck.grid._kernels_flux import combine_rows
-from pdecheck.grid._kernels_implicit import _load_axis, cc_fluxes, max_generator_rate
+from pdecheck.grid._kernels_implicit import _load_axis, cc_fluxes, copy_state, max_generator_rate
 
 #: ssprk2_run statuses
 DONE, NON_FINITE, DT_TOO_LARGE = 0, 1, 2
@@ -223,5 +223,5 @@ def ssprk2_run(
             if not steady:
                 u_now, u_next = u_next, u_now
                 rate = rate_end
-        saved[s] = p
+        copy_state(p, saved[s])
     return DONE

@@ -22,7 +22,7 @@ import numba
 import numpy as np
 
 from pdecheck.grid._kernels_fp_explicit import axis_view, load_faces
-from pdecheck.grid._kernels_implicit import line_rates
+from pdecheck.grid._kernels_implicit import copy_state, line_rates
 from pdecheck.grid._kernels_mprk import mprk22_line
 
 
@@ -183,6 +183,6 @@ def strang_run(
         stats[2] = max(stats[2], courant)
         stats[4] = n
         if saved_count < save_steps.size and save_steps[saved_count] == n:
-            saved[saved_count + 1] = p
+            copy_state(p, saved[saved_count + 1])
             saved_count += 1
     return -1

@@ -23,6 +23,7 @@ dp_j/dt = (J_j − J_{j+1}) / h, a Metzler generator with zero column sums.
   negative round-off; it is not used.)
 - :func:`implicit_sweep`, :func:`implicit_sweep_parallel` — every line of one axis, serial
   (no thread start-up: small grids) or ``prange`` over lines (large grids);
+- :func:`copy_state` — a state copied without a slice assignment (saved densities);
 - :func:`max_generator_rate` — max_i |A_ii| (the explicit step bound Δt ≤ 1/max|A_ii|).
 """
 
@@ -238,6 +239,16 @@ def max_generator_rate(u0, u1, u2, diffusion, rh, dim, periodic, outflow):
 
 
 @numba.njit(cache=True)
+def copy_state(src, dst):
+    """dst ← src element by element (C-contiguous arrays of one size): a slice assignment
+    would compile NumPy's broadcasting checks and their message formatting into the loop."""
+    a = src.reshape(src.size)
+    b = dst.reshape(dst.size)
+    for j in range(a.size):
+        b[j] = a[j]
+
+
+@numba.njit(cache=True)
 def _load_axis(kernel, params, t, points, k, sign, u, low_code, high_code):
     """Face velocities of axis k (a (O, n+1, I) view) at time t, walls as in ``FaceField``:
     periodic face n copies face 0, zero-flux walls carry 0. Returns the non-finite count and
@@ -340,6 +351,6 @@ def implicit_run(
         stats[2] = max(stats[2], courant)
         stats[4] = n
         if saved_count < save_steps.size and save_steps[saved_count] == n:
-            saved[saved_count + 1] = p
+            copy_state(p, saved[saved_count + 1])
             saved_count += 1
     return -1

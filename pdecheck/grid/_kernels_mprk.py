@@ -44,7 +44,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from pdecheck.grid._kernels_implicit import _load_axis, line_rates, solve_rates
+from pdecheck.grid._kernels_implicit import _load_axis, copy_state, line_rates, solve_rates
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -246,6 +246,6 @@ def mprk22_run(
         if not same:
             old, new = new, old
         if saved_count < save_steps.size and save_steps[saved_count] == n:
-            saved[saved_count + 1] = p
+            copy_state(p, saved[saved_count + 1])
             saved_count += 1
     return -1
