@@ -9,7 +9,7 @@ last sweep of each step) and the copies at saved times. It is compiled once for 
 (the field is a first-class function argument, ``pdecheck._jit.signature.FIELD_SIG``) and
 cached on disk.
 
-- :func:`fill_velocity` — sign · f_k(t, face) on one axis, with the walls applied;
+- :func:`fill_stage` — sign · f_k(t, face) on every axis, with the walls applied;
 - :func:`step` — one step: the SSP-RK stages of the method of lines, or the one-step scheme
   split by axes (x then y then z, the order reversed every other step);
 - :func:`march` — the loop; see its docstring for the status codes it returns.
@@ -72,37 +72,6 @@ _blocks = numba.njit(cache=True)(axis_blocks)
 
 
 @numba.njit(cache=True)
-def fill_velocity(kernel, params, t, points, axis, sign, codes, shape, u):
-    """u (flat face array of ``axis``) = sign · f_k(t, faces), 0 on zero-flux walls, the last
-    periodic face equal to the first. Returns the number of non-finite values."""
-    bad = face_velocity(kernel, params, t, points, axis, sign, u)
-    outer, n, inner = _blocks((shape[0], shape[1], shape[2]), axis)
-    for o in range(outer):
-        fb = o * (n + 1) * inner
-        for i in range(inner):
-            if codes[axis, 0] == _PERIODIC:
-                u[fb + n * inner + i] = u[fb + i]
-            else:
-                if codes[axis, 0] == _ZERO_FLUX:
-                    u[fb + i] = 0.0
-                if codes[axis, 1] == _ZERO_FLUX:
-                    u[fb + n * inner + i] = 0.0
-    return bad
-
-
-@numba.njit(cache=True)
-def _axis_stage(p, q, out, k, first, final, a, b, u, flux, shape, periodic, h, cw, limiter,
-                rh, area, outflow, weight):  # fmt: skip
-    """Fluxes of q along axis k into ``axis_update``; wall outflow weighted by weight · h."""
-    outer, n, inner = _blocks((shape[0], shape[1], shape[2]), k)
-    low, high = axis_flux(q, u, flux, outer, n, inner, periodic[k], cw * rh[k], limiter)
-    if not periodic[k]:
-        outflow[k, 0] -= weight * h * area[k] * low
-        outflow[k, 1] += weight * h * area[k] * high
-    return axis_update(p, q, flux, out, outer, n, inner, h * rh[k], first, final, a, b)
-
-
-@numba.njit(cache=True)
 def step(xs, cur, u0, u1, u2, rows, flux, shape, periodic, stages, weights, h, one_step, limiter,
          rh, area, outflow, reverse):  # fmt: skip
     """One step of size h from the state xs[cur]; returns (index of the new state, flushed
@@ -117,7 +86,7 @@ def step(xs, cur, u0, u1, u2, rows, flux, shape, periodic, stages, weights, h, o
     us = (u0, u1, u2)
     flushed = 0.0
     start = src = cur
-    # one call site of _axis_stage (each distinct argument typing is another compilation)
+    # one call site of each kernel (each distinct argument typing is another compilation)
     for s in range(dim if one_step else stages.shape[0]):
         if one_step:
             base, dst, n_axes = src, (src + 1) % 3, 1
@@ -127,9 +96,16 @@ def step(xs, cur, u0, u1, u2, rows, flux, shape, periodic, stages, weights, h, o
             a, b, weight, row, cw = stages[s, 0], stages[s, 1], weights[s], rows[s], 0.0
         for m in range(n_axes):
             k = (dim - 1 - s if reverse else s) if one_step else m
-            flushed += _axis_stage(
-                xs[base], xs[src], xs[dst], k, m == 0, m == n_axes - 1, a, b, us[k][row], flux,
-                shape, periodic, h, cw, limiter, rh, area, outflow, weight,
+            outer, n, inner = _blocks((shape[0], shape[1], shape[2]), k)
+            low, high = axis_flux(
+                xs[src], us[k][row], flux, outer, n, inner, periodic[k], cw * rh[k], limiter
+            )
+            if not periodic[k]:  # the wall fluxes, weighted by the stage's weight · h
+                outflow[k, 0] -= weight * h * area[k] * low
+                outflow[k, 1] += weight * h * area[k] * high
+            flushed += axis_update(
+                xs[base], xs[src], flux, xs[dst], outer, n, inner, h * rh[k], m == 0,
+                m == n_axes - 1, a, b,
             )  # fmt: skip
         src = dst
     mass, low = mass_min(xs[src])
@@ -137,19 +113,31 @@ def step(xs, cur, u0, u1, u2, rows, flux, shape, periodic, stages, weights, h, o
 
 
 @numba.njit(cache=True)
-def _fill_stage(kernel, params, t, pts0, pts1, pts2, sign, codes, shape, u0, u1, u2, stats):
-    """The face velocities u_k (one stage's rows) at time t; False (and the status set) on a
-    non-finite value."""
+def fill_stage(kernel, params, t, pts0, pts1, pts2, sign, codes, shape, u0, u1, u2, stats):
+    """u_k (one stage's flat face arrays) = sign · f_k(t, faces) for every axis, 0 on zero-flux
+    walls, the last periodic face equal to the first. On a non-finite value: False, with
+    the status, time and axis in ``stats``."""
     dim = codes.shape[0]
     pts = (pts0, pts1, pts2)
     us = (u0, u1, u2)
     for k in range(dim):
-        bad = fill_velocity(kernel, params, t, pts[k], k, sign, codes, shape, us[k])
-        if bad:
+        u = us[k]
+        if face_velocity(kernel, params, t, pts[k], k, sign, u):
             stats[BAD_TIME] = t
             stats[BAD_VALUE] = k
             stats[STATUS] = NON_FINITE
             return False
+        outer, n, inner = _blocks((shape[0], shape[1], shape[2]), k)
+        for o in range(outer):
+            fb = o * (n + 1) * inner
+            for i in range(inner):
+                if codes[k, 0] == _PERIODIC:
+                    u[fb + n * inner + i] = u[fb + i]
+                else:
+                    if codes[k, 0] == _ZERO_FLUX:
+                        u[fb + i] = 0.0
+                    if codes[k, 1] == _ZERO_FLUX:
+                        u[fb + n * inner + i] = 0.0
     return True
 
 
@@ -170,11 +158,6 @@ def _copy(dst, src):
 
 
 @numba.njit(cache=True)
-def _rate(u0, u1, u2, shape, rh):
-    return max_outflow_rate(u0, u1, u2, shape[0], shape[1], shape[2], rh)
-
-
-@numba.njit(cache=True)
 def march(
     kernel, params, pts0, pts1, pts2, codes, periodic, shape, steady, refill, rows, sign,
     stages, weights, cfl, bound, fixed_dt, one_step, limiter, rh, area, volume, initial_mass,
@@ -192,17 +175,18 @@ def march(
     cur = int(stats[CURRENT])
     target_index = int(stats[TARGET])
     filled = stats[STEPS] > 0 and steady
-    rate = _rate(u0[0], u1[0], u2[0], shape, rh) if filled else 0.0
+    n0, n1, n2 = shape[0], shape[1], shape[2]
+    rate = max_outflow_rate(u0[0], u1[0], u2[0], n0, n1, n2, rh) if filled else 0.0
     for _ in range(max_steps):
         if target_index >= times.size:
             break
         target = times[target_index]
         remaining = abs(target - t)
         if not filled:
-            if not _fill_stage(kernel, params, t, pts0, pts1, pts2, sign, codes, shape, u0[0],
+            if not fill_stage(kernel, params, t, pts0, pts1, pts2, sign, codes, shape, u0[0],
                                u1[0], u2[0], stats):  # fmt: skip
                 break
-            rate = _rate(u0[0], u1[0], u2[0], shape, rh)
+            rate = max_outflow_rate(u0[0], u1[0], u2[0], n0, n1, n2, rh)
             filled = steady
         if fixed_dt > 0.0:
             h = remaining if remaining <= fixed_dt * (1 + 1e-8) else fixed_dt
@@ -218,10 +202,10 @@ def march(
             for s in range(n_stages):
                 if refill[s]:
                     ts = t + sign * stages[s, 2] * h
-                    if not _fill_stage(kernel, params, ts, pts0, pts1, pts2, sign, codes, shape,
+                    if not fill_stage(kernel, params, ts, pts0, pts1, pts2, sign, codes, shape,
                                        u0[s], u1[s], u2[s], stats):  # fmt: skip
                         break
-                    worst = max(worst, _rate(u0[s], u1[s], u2[s], shape, rh))
+                    worst = max(worst, max_outflow_rate(u0[s], u1[s], u2[s], n0, n1, n2, rh))
             if stats[STATUS] == NON_FINITE:
                 break
             courant = h * worst
