@@ -265,7 +265,8 @@ def test_kernels_are_cached_on_disk():
     from pdecheck.grid import _kernels_flux as kf
     from pdecheck.grid import _kernels_march as km
 
-    for kernel in (kf.axis_flux, kf.axis_update, kf.combine_update, km.step, km.fill_stage, km.march):
+    kernels = (kf.axis_flux, kf.axis_update, kf.combine_update, km.step, km.fill_stage, km.march)
+    for kernel in kernels:
         assert isinstance(kernel, numba.core.registry.CPUDispatcher)
         assert kernel._cache.__class__.__name__ == "FunctionCache"
 
