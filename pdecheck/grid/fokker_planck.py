@@ -18,11 +18,12 @@ solves, still exactly positive).
 Speed: with a compiled drift (``drift.compiled()``, DESIGN.md field protocol) each time loop
 — drift at the faces, rates, line solves or stages, mass and positivity diagnostics, saving —
 runs inside one cached compiled call (``_fp_runs``) on grids of at most ``PARALLEL_CELLS``
-cells (larger grids step from Python through the parallel line kernels, whose per-step call
-is small beside a sweep). Implicit and MPRK22 steps are fixed: dt, or with dt=None
+cells (larger grids step implicit Euler and SSP-RK2 from Python through the parallel line
+kernels, whose per-step call is small beside a sweep; MPRK22 stays serial at every size).
+Implicit and MPRK22 steps are fixed: dt, or with dt=None
 min(|t1 − t0|/200, h/max|f|) with max|f| taken at t0, the midpoint and t1; D_t is tabulated
 at the step ends beforehand (one vectorised call of g when it broadcasts), and a steady
-compiled drift (``CompiledField.steady``) with constant D is loaded once (MPRK22 also keeps
+compiled drift (``CompiledField.steady``) with constant D is loaded once (1-D MPRK22 also keeps
 its first stage's factors). SSP-RK2 runs its step control in the compiled loop when D is a
 constant. The Courant number is Δt · Σ_k max|A_k,ii| (exact in 1-D, an upper bound in
 d > 1). A NumPy drift goes step by step through the same line solvers and stages.
