@@ -5,8 +5,9 @@ Data (cell-centre values, as in TRANSPORT.md): a smooth bump exp(−((x − ½)/
 1[¼, ½] whose edges fall on faces. L1 = h Σ |p − p0| (absolute; our solver works on unit
 mass, so its error is scaled back by the initial mass — the equation is linear).
 
-- ``pdecheck.grid.solve_continuity`` on a compiled constant field: upwind, MUSCL (MC limiter,
-  SSP-RK3) and the one-step LW-TVD option (MC and van Leer limiters);
+- ``pdecheck.grid.solve_continuity`` on a compiled constant field declared steady (sampled at
+  the faces once per solve): upwind, MUSCL (MC limiter, SSP-RK3) and the one-step LW-TVD
+  option (MC and van Leer limiters);
 - PyMPDATA: basic (n_iters = 2) and its most accurate option sets — infinite gauge + third-order
   terms + non-oscillatory, and third-order terms with 3 iterations — each compiled once
   (compile = first ``advance``), then timed inside one long ``advance`` call of 10 periods;
