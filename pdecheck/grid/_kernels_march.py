@@ -4,10 +4,10 @@
 stage velocities it is given (both field paths call it); :func:`march` runs every step between
 saved times without returning to Python, for fields with a compiled kernel: the field's cfunc
 at the faces of every stage time (once per solve for a steady field), the Courant check with
-step rejection, :func:`step`, and the mass and minimum-density diagnostics (computed by the
-last sweep of each step) and the copies at saved times. It is compiled once for every field
-(the field is a first-class function argument, ``pdecheck._jit.signature.FIELD_SIG``) and
-cached on disk.
+step rejection, :func:`step`, the mass and minimum-density diagnostics (one interleaved pass
+over each new state, ``_kernels_flux.mass_min``) and the copies at saved times. It is
+compiled once for every field (the field is a first-class function argument,
+``pdecheck._jit.signature.FIELD_SIG``) and cached on disk.
 
 - :func:`fill_stage` — sign · f_k(t, face) on every axis, with the walls applied;
 - :func:`step` — one step: the SSP-RK stages of the method of lines, or the one-step scheme
