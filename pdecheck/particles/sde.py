@@ -181,8 +181,8 @@ def _linear_table(drift: Any, scheme: SDEScheme, t: Array, d: int) -> tuple[Arra
         rows.append(coefficients(left + np.diff(t), d))  # the bits of t + h in the kernels
     if any(r is None for r in rows):
         return None
-    A = np.ascontiguousarray(np.stack([r[0] for r in rows] * (3 - len(rows)))[:2])
-    B = np.ascontiguousarray(np.stack([r[1] for r in rows] * (3 - len(rows)))[:2])
+    A = np.stack([rows[0][0], rows[-1][0]])
+    B = np.stack([rows[0][1], rows[-1][1]])
     if not (np.all(np.isfinite(A)) and np.all(np.isfinite(B))):
         return None  # e.g. point data at b_t = 0: the general kernel flags the NaN
     return A, B
