@@ -33,8 +33,8 @@ def test_explicit_heat_scheme_is_second_order_on_h2():
 def test_chang_cooper_scheme_is_second_order(case, levels):
     """Chang–Cooper fluxes are second order in h at bounded cell Péclet number
     (FOKKER-PLANCK.md §1); the study's time stepping keeps the time error O(h²): MPRK22
-    (second order, Kopecz–Meister 2018) with Δt ∝ h in 1-D (S2), implicit Euler with Δt ∝ h²
-    in 2-D (S4). Nominal 2."""
+    (second order, Kopecz–Meister 2018; Strang-split in 2-D) with Δt ∝ h, in 1-D (S2) and
+    2-D (S4). Nominal 2."""
     study = _study(case, "n", levels, method="chang-cooper")
     print(study.table())
     assert study.nominal == 2.0
