@@ -18,9 +18,9 @@ def test_order_rotation_l2_lw_tvd_split():
     """CATALOGUE L2 (rotation of a two-Gaussian mixture, one radian) with the one-step scheme
     split by axes: each sub-step is the 1-D LW-TVD step (second order), and reversing the
     axis order every other step makes the splitting error second order too (Strang 1968), so
-    the slope is 2 (n = 48 … 384). Lie splitting without the reversal would leave an O(Δt)
+    the slope is 2 (n = 32 … 256). Lie splitting without the reversal would leave an O(Δt)
     splitting error, and the unsplit update an O(Δt) mixed term."""
-    order, errors = registry_order("L2", "lw-tvd", [48, 96, 192, 384], 0.5)
+    order, errors = registry_order("L2", "lw-tvd", [32, 64, 128, 256], 0.5)
     print(errors, order)
     assert abs(order - 2.0) <= 0.15
 
