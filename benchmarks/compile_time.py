@@ -4,9 +4,10 @@
 second subprocess with the same cache directory (every kernel loads from disk). Each solver's
 first call at a tiny size is timed after ``import pdecheck``, in this order (kernels shared
 between solvers are paid by the first that uses them): continuity (MUSCL), heat (explicit and
-Crank–Nicolson), Fokker–Planck (implicit and SSP-RK2), particles (RK4 ODE, Euler–Maruyama
-SDE). Fields are built-in (the marginal field of a Gaussian-mixture affine path; the OU drift
-for the SDE), so no user cfunc wrapper is in the count. Targets: a solver's cold first call
+Crank–Nicolson), Fokker–Planck (implicit, MPRK22 and SSP-RK2), particles (RK4 ODE,
+Euler–Maruyama SDE on the OU drift — the tabulated linear-drift kernel — and on the mixture
+field — the kernel that calls the field). Fields are built-in (the marginal field of a
+Gaussian-mixture affine path; the OU drift), so no user cfunc wrapper is in the count. Targets: a solver's cold first call
 < 3 s, warm < 1 s (PyMPDATA: 10–70 s per option set, in every process: see continuity).
 ``--tiny`` checks the harness only: both processes use the usual cache (no cold compile).
 """
@@ -43,12 +44,16 @@ timed("solve_heat (explicit)", lambda: solve_heat(0.5, p0, grid, (0.0, 0.01), me
 timed("solve_heat (crank-nicolson)", lambda: solve_heat(0.5, p0, grid, (0.0, 0.01)))
 timed("solve_fokker_planck (implicit)",
       lambda: solve_fokker_planck(field, 0.5, p0, grid, (1.0, 0.9)))
+timed("solve_fokker_planck (mprk22)",
+      lambda: solve_fokker_planck(field, 0.5, p0, grid, (1.0, 0.9), time="mprk22"))
 timed("solve_fokker_planck (ssprk2)",
       lambda: solve_fokker_planck(field, 0.5, p0, grid, (1.0, 0.9), time="ssprk2"))
 x0 = np.zeros((4, 1))
 timed("integrate_ode (rk4)", lambda: integrate_ode(field, x0, np.linspace(1.0, 0.0, 5)))
-timed("integrate_sde (euler_maruyama)",
+timed("integrate_sde (euler_maruyama, linear drift)",
       lambda: integrate_sde(OU().drift, 1.0, x0, np.linspace(0.0, 1.0, 5), seed=1))
+timed("integrate_sde (euler_maruyama, compiled field)",
+      lambda: integrate_sde(field, 1.0, x0, np.linspace(1.0, 0.9, 5), seed=1))
 print(json.dumps(out))
 """
 
