@@ -15,9 +15,18 @@ for point or Gaussian-mixture data and a Gaussian (diagonal) or uniform-box prio
 Where no component is active (p_t(x) = 0), and at σ_t = 0 with point data (p_t atomic), the
 output is NaN, which ``apply_field`` counts: the kernel never divides by zero, because an
 exception inside a cfunc cannot reach the caller (Numba prints and ignores it).
-``pack_params(spec, prior, data)`` lays out the parameter vector:
+
+The isotropic-prior path (the common case) takes the components in blocks of ``LANES``, each
+pass a fixed-length loop over a block in stack buffers that LLVM vectorises: squared
+distances, then the weights by :func:`exp_nonpositive`, an arithmetic e^u (u <= 0) with a
+relative error below 4 ulp (libm's scalar ``exp`` does not vectorise), then pairwise sums.
+Every helper is inlined into the cfunc (a call would cost reference-count calls per array).
+
+``pack_params(spec, prior, data)`` lays out the parameter vector (components of zero weight
+dropped; K padded to a multiple of ``LANES`` with components of weight 0, centre 0 and
+variance min V; centres coordinate-major so that a coordinate's centres are contiguous):
 [schedule kind, n, schedule params (n), prior kind (0 Gaussian, 1 uniform), prior a (d),
-prior b (d), K, log w (K), centres (K·d), V (K)].
+prior b (d), K, min_k V_k, log w (K), centres (d·K: centres[j·K + k] = m_kj), V (K)].
 """
 
 from __future__ import annotations
@@ -27,31 +36,91 @@ from typing import Any
 
 import numba
 import numpy as np
+from numba.core import cgutils, types
+from numba.extending import intrinsic
 from numpy.typing import NDArray
 
 from pdecheck._jit.schedule import schedule_coeffs
 from pdecheck._jit.signature import FIELD_SIG
 from pdecheck.densities import Density, Gaussian, GaussianMixture, PointMixture, Uniform
 
-__all__ = ["marginal_field", "marginal_kernel", "pack_params"]
+__all__ = ["exp_nonpositive", "marginal_field", "marginal_kernel", "pack_params"]
 
 PRIOR_GAUSSIAN = 0
 PRIOR_UNIFORM = 1
+LANES = 8  # components per pass of the isotropic path (K is padded to a multiple)
+
+LOG2E = 1.4426950408889634
+LN2_HI = 6.93147180369123816490e-01  # ln 2 = LN2_HI + LN2_LO; LN2_HI ends in 21 zero bits,
+LN2_LO = 1.90821492927058770002e-10  # so n·LN2_HI is exact for |n| < 2^21
+ROUND = 6755399441055744.0  # 1.5·2^52: (y + ROUND) − ROUND is y rounded to the nearest integer
+C3, C4, C5, C6, C7 = 1.0 / 6.0, 1.0 / 24.0, 1.0 / 120.0, 1.0 / 720.0, 1.0 / 5040.0  # 1/k!
+C8, C9, C10, C11 = 1.0 / 40320.0, 1.0 / 362880.0, 1.0 / 3628800.0, 1.0 / 39916800.0
+C12, C13 = 1.0 / 479001600.0, 1.0 / 6227020800.0
+EXP_FLOOR = -708.0  # e^u < 2^-1021 below: returned as 0 (2^n stays a normal number above)
 
 
-@numba.njit(cache=True)
+@intrinsic
+def _stack_buffer(typingctx, size):
+    """A float64 pointer to ``size`` (a literal) slots on the stack of the calling function."""
+    if not isinstance(size, types.IntegerLiteral):
+        return None
+
+    def codegen(context, builder, sig, args):
+        ty = context.get_value_type(types.float64)
+        return cgutils.alloca_once(builder, ty, size=size.literal_value)
+
+    return types.CPointer(types.float64)(size), codegen
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def exp_nonpositive(u):
+    """e^u for u <= 0 (or −∞, NaN) in branch-free arithmetic: u = n ln2 + r with n the nearest
+    integer to u/ln2 (Cody–Waite: |r| <= ln2/2, r exact up to one rounding of n·LN2_LO), e^r by
+    its Taylor polynomial of degree 13 (remainder r^14/14! < 4e-18 relative), 2^n from its
+    exponent bits. Relative error < 4 ulp for u >= EXP_FLOOR; below, 0 (absolute error
+    < 2^-1021); NaN stays NaN."""
+    v = u if not u < EXP_FLOOR else EXP_FLOOR
+    n = (v * LOG2E + ROUND) - ROUND
+    n = n if n == n else 0.0
+    r = (v - n * LN2_HI) - n * LN2_LO
+    r2 = r * r
+    r4 = r2 * r2
+    lo = (1.0 + r) + r2 * (0.5 + r * C3)
+    lo += r4 * ((C4 + r * C5) + r2 * (C6 + r * C7))
+    hi = (C8 + r * C9) + r2 * (C10 + r * C11) + r4 * (C12 + r * C13)
+    p = lo + (r4 * r4) * hi
+    e = p * np.int64((np.int64(n) + 1023) << 52).view(np.float64)
+    return 0.0 if u < EXP_FLOOR else e
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _tree_sum(v):
+    """v[0] + ... + v[7] (LANES = 8) summed pairwise (three dependent additions, not seven)."""
+    return ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]))
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _tree_max(v):
+    """max(v[0], ..., v[7]) pairwise. A NaN v_k need not propagate here: its weight
+    e^(v_k − max) is NaN whatever the maximum, and so is the output."""
+    return max(max(max(v[0], v[1]), max(v[2], v[3])), max(max(v[4], v[5]), max(v[6], v[7])))
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
 def _uniform_prior(x, d, out, a, da, s, ds, lo, hi, logw, centres):
     """The uniform-box prior with point data (CATALOGUE A3/A5): p_k ∝ 1{(x − α m_k)/σ ∈ box},
     a_k = α' m_k + (σ'/σ)(x − α m_k), weights w_k over the active components."""
+    n_comp = logw.size
     top = -math.inf
     total = 0.0
-    for k in range(logw.size):
+    for k in range(n_comp):
         lw = logw[k]
         if lw == -math.inf or not s > 0.0:
             continue
         inside = True
         for j in range(d):
-            z = (x[j] - a * centres[k * d + j]) / s
+            z = (x[j] - a * centres[j * n_comp + k]) / s
             if z < lo[j] or z > hi[j]:
                 inside = False
         if not inside:
@@ -65,71 +134,84 @@ def _uniform_prior(x, d, out, a, da, s, ds, lo, hi, logw, centres):
         e = math.exp(lw - top)
         total += e
         for j in range(d):
-            m = centres[k * d + j]
+            m = centres[j * n_comp + k]
             out[j] += e * (da * m + ds / s * (x[j] - a * m))
     for j in range(d):
         out[j] = out[j] / total if total > 0.0 else math.nan
 
 
-@numba.njit(cache=True, inline="always")
-def _half_power(r, d):
-    """r^(d/2) by d//2 products and one square root (no log, no pow)."""
-    p = 1.0
-    for _ in range(d // 2):
-        p *= r
-    return p * math.sqrt(r) if d % 2 else p
-
-
-@numba.njit(cache=True)
-def _isotropic_prior(x, d, out, a, da, s, ds, mu, sd, logw, centres, var0):
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _isotropic_prior(x, d, out, a, da, s, ds, mu, sd, logw, centres, var0, var_min):
     """Prior N(μ_q, sd² I): p_k = N(a m_k + s μ_q, v_k I), v_k = a² V_k + s² sd², with no
-    logarithm: after the smallest v_k, one pass with r_k ∝ exp(q_k − max q) (v_min/v_k)^{d/2},
-    q_k = log w_k − |x − M_k|²/2v_k (both factors <= 1: no overflow; the sums are rescaled
-    when the running maximum moves), accumulating Σ r_k a_k with a_k = α' m_k + σ' μ_q +
-    c_k (x − M_k), c_k = (αα' V_k + σσ' sd²)/v_k (CATALOGUE A4)."""
+    logarithm: r_k ∝ exp(q_k − max q) (v_min/v_k)^{d/2}, q_k = log w_k − |x − M_k|²/2v_k (both
+    factors <= 1: no overflow; the sums are rescaled when a block raises the maximum),
+    accumulating Σ r_k a_k with a_k = α' m_k + σ' μ_q + c_k (x − M_k),
+    c_k = (αα' V_k + σσ' sd²)/v_k (CATALOGUE A4). Components come in blocks of LANES (padded
+    by pack_params), every pass but the sums a fixed-length loop that LLVM vectorises."""
     q2 = s * s * sd * sd
-    vmin = math.inf
-    for k in range(logw.size):
-        if logw[k] != -math.inf:
-            vmin = min(vmin, a * a * var0[k] + q2)
-    if not 0.0 < vmin < math.inf:  # σ_t = 0 with point data (p_t atomic), or no component
+    vmin = a * a * var_min + q2
+    if not 0.0 < vmin < math.inf:  # σ_t = 0 with point data (p_t atomic)
         for j in range(d):
             out[j] = math.nan
         return
+    n_comp = logw.size
+    inv = numba.carray(_stack_buffer(LANES), (LANES,))
+    q = numba.carray(_stack_buffer(LANES), (LANES,))
+    prefactor = numba.carray(_stack_buffer(LANES), (LANES,))
+    term = numba.carray(_stack_buffer(LANES), (LANES,))
     top = -math.inf
     total = 0.0
-    for k in range(logw.size):
-        if logw[k] == -math.inf:
-            continue
-        inv = 1.0 / (a * a * var0[k] + q2)
-        sq = 0.0
+    for first in range(0, n_comp, LANES):
+        for i in range(LANES):
+            inv[i] = 1.0 / (a * a * var0[first + i] + q2)
+            q[i] = 0.0
+            prefactor[i] = 1.0
         for j in range(d):
-            dev = x[j] - a * centres[k * d + j] - s * mu[j]
-            sq += dev * dev
-        q = logw[k] - 0.5 * sq * inv
-        if q > top:  # online: rescale what was summed against the old maximum
-            scale = math.exp(top - q)
+            xs = x[j] - s * mu[j]
+            row = j * n_comp + first
+            for i in range(LANES):
+                dev = xs - a * centres[row + i]
+                q[i] += dev * dev
+        for i in range(LANES):
+            q[i] = logw[first + i] - 0.5 * q[i] * inv[i]
+        block_top = _tree_max(q)
+        if block_top > top:  # rescale what was summed against the old maximum
+            scale = exp_nonpositive(top - block_top)
             total *= scale
             for j in range(d):
                 out[j] *= scale
-            top = q
-        e = math.exp(q - top) * _half_power(vmin * inv, d)
-        total += e
-        slope = (a * da * var0[k] + s * ds * sd * sd) * inv
+            top = block_top
+        for _ in range(d // 2):
+            for i in range(LANES):
+                prefactor[i] *= vmin * inv[i]
+        if d % 2:
+            for i in range(LANES):
+                prefactor[i] *= math.sqrt(vmin * inv[i])
+        for i in range(LANES):
+            q[i] = exp_nonpositive(q[i] - top) * prefactor[i]  # q now holds the weights
+        total += _tree_sum(q)
+        for i in range(LANES):  # prefactor now holds the slopes c_k
+            prefactor[i] = (a * da * var0[first + i] + s * ds * sd * sd) * inv[i]
         for j in range(d):
-            m = centres[k * d + j]
-            out[j] += e * (da * m + ds * mu[j] + slope * (x[j] - a * m - s * mu[j]))
+            xs = x[j] - s * mu[j]
+            drift = ds * mu[j]
+            row = j * n_comp + first
+            for i in range(LANES):
+                m = centres[row + i]
+                term[i] = q[i] * (da * m + drift + prefactor[i] * (xs - a * m))
+            out[j] += _tree_sum(term)
     for j in range(d):
         out[j] = out[j] / total if total > 0.0 else math.nan
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy", inline="always")
 def _diagonal_prior(x, d, out, a, da, s, ds, mu, sd, logw, centres, var0):
     """Prior N(μ_q, diag sd²): as :func:`_isotropic_prior` with v_kj = a² V_k + s² sd_j² per
     coordinate, the softmax accumulated online (one pass, rescaled when the maximum moves)."""
+    n_comp = logw.size
     top = -math.inf
     total = 0.0
-    for k in range(logw.size):
+    for k in range(n_comp):
         lw = logw[k]
         if lw == -math.inf:
             continue
@@ -139,7 +221,7 @@ def _diagonal_prior(x, d, out, a, da, s, ds, mu, sd, logw, centres, var0):
                 for i in range(d):
                     out[i] = math.nan
                 return
-            dev = x[j] - a * centres[k * d + j] - s * mu[j]
+            dev = x[j] - a * centres[j * n_comp + k] - s * mu[j]
             lw += -0.5 * dev * dev / v - 0.5 * math.log(v)
         if lw > top:
             scale = math.exp(top - lw) if total > 0.0 else 0.0
@@ -150,7 +232,7 @@ def _diagonal_prior(x, d, out, a, da, s, ds, mu, sd, logw, centres, var0):
         e = math.exp(lw - top)
         total += e
         for j in range(d):
-            m = centres[k * d + j]
+            m = centres[j * n_comp + k]
             v = a * a * var0[k] + s * s * sd[j] * sd[j]
             slope = (a * da * var0[k] + s * ds * sd[j] * sd[j]) / v
             out[j] += e * (da * m + ds * mu[j] + slope * (x[j] - a * m - s * mu[j]))
@@ -158,7 +240,7 @@ def _diagonal_prior(x, d, out, a, da, s, ds, mu, sd, logw, centres, var0):
         out[j] = out[j] / total if total > 0.0 else math.nan
 
 
-@numba.cfunc(FIELD_SIG, cache=True)
+@numba.cfunc(FIELD_SIG, cache=True, error_model="numpy")
 def marginal_field(t, xp, d, pp, op):
     x = numba.carray(xp, (d,))
     out = numba.carray(op, (d,))
@@ -170,7 +252,8 @@ def marginal_field(t, xp, d, pp, op):
     pa = numba.carray(pp, (base + 1 + 2 * d,))[base + 1 : base + 1 + d]
     pb = numba.carray(pp, (base + 1 + 2 * d,))[base + 1 + d : base + 1 + 2 * d]
     k_count = int(pp[base + 1 + 2 * d])
-    start = base + 2 + 2 * d
+    var_min = pp[base + 2 + 2 * d]
+    start = base + 3 + 2 * d
     end = start + k_count * (d + 2)
     block = numba.carray(pp, (end,))
     logw = block[start : start + k_count]
@@ -185,7 +268,7 @@ def marginal_field(t, xp, d, pp, op):
     for j in range(1, d):
         isotropic = isotropic and pb[j] == pb[0]
     if isotropic:
-        _isotropic_prior(x, d, out, a, da, s, ds, pa, pb[0], logw, centres, var0)
+        _isotropic_prior(x, d, out, a, da, s, ds, pa, pb[0], logw, centres, var0, var_min)
     else:
         _diagonal_prior(x, d, out, a, da, s, ds, pa, pb, logw, centres, var0)
 
@@ -216,15 +299,19 @@ def pack_params(
         raise TypeError(
             f"data={data!r}: the compiled marginal field needs point data or Gaussian data"
         )
-    with np.errstate(divide="ignore"):
-        logw = np.log(data.weights)
+    keep = data.weights > 0.0  # a component of weight 0 never contributes
+    n_comp = int(np.count_nonzero(keep))
+    pad = -n_comp % LANES  # padding: weight 0, centre 0, variance min V (finite v_k)
+    var_min = var[keep].min()
     parts = [
         [float(kind), float(sched.size)],
         sched,
         head,
-        [centres.shape[0]],
-        logw,
-        centres.ravel(),
-        var,
+        [n_comp + pad, var_min],
+        np.log(data.weights[keep]),
+        np.full(pad, -np.inf),
+        np.pad(centres[keep], ((0, pad), (0, 0))).T.ravel(),
+        var[keep],
+        np.full(pad, var_min),
     ]
     return np.ascontiguousarray(np.concatenate([np.asarray(p, dtype=float) for p in parts]))
