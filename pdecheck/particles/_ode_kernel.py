@@ -55,6 +55,8 @@ def ode_paths(
         fp = np.empty(d)
         fm = np.empty(d)
         divs = np.zeros(stages)
+        f = np.empty(d)
+        scratch = (f, xp, fp, fm, xs.ctypes, params.ctypes, f.ctypes)
         start, stop = chunk_range(chunk, n)
         for i in range(start, stop):
             load_row(x0, i, x)
@@ -79,9 +81,7 @@ def ode_paths(
                     div_mode,
                     div_kernel,
                     div_params,
-                    xp,
-                    fp,
-                    fm,
+                    scratch,
                 )
                 for j in range(d):
                     acc = 0.0
