@@ -293,7 +293,11 @@ def _ks_error(problem: Any, scheme: Scheme, n: int, seed: int) -> tuple[float, d
             seed=seed + 1,
             method=scheme.name,
         )
-    x = np.sort(np.asarray(run.samples[-1])[:, 0])
+    x = np.asarray(run.samples[-1])[:, 0]
+    if problem.boundary == "periodic":  # the particles' law on the torus: wrap into the box
+        lo, hi = float(problem.domain[0][0]), float(problem.domain[1][0])
+        x = lo + np.mod(x - lo, hi - lo)
+    x = np.sort(x)
     end = problem.marginal(t_b)
     dim = x0.shape[1]
     upper = np.full((x.size, dim), np.inf)
