@@ -82,6 +82,15 @@ def test_ks_distance_decays_as_one_over_root_n():
     assert lo < 0.5 < hi
 
 
+def test_ks_study_of_a_periodic_case_compares_the_law_on_the_torus():
+    """M1 lives on a periodic box: particles wrapped into it follow the exact marginal, so
+    √N·KS stays Kolmogorov-distributed; P(K > 1.95) = 1e-3 is the false-alarm rate of the
+    bound (unwrapped particles gave √N·KS ≈ 24)."""
+    study = _study("M1", "n_particles", [250, 1000, 4000, 16000], method="weak2")
+    print(study.table())
+    assert np.all(study.errors * np.sqrt(study.values) < 1.95)
+
+
 def test_callable_runner_keeps_the_convergence_signature():
     """An exact power law e = h² has order 2 to round-off."""
     study = pc.convergence_study(lambda n: (n**-2.0, 0.0), "n", [8, 16, 32, 64], nominal=2.0)
