@@ -78,8 +78,11 @@ def plan(quick: bool = False) -> Plan:
         quick=False,
         schemes=DEFAULT_SCHEMES,
         grid_levels={1: (32, 64, 128, 256), 2: (8, 16, 32, 64)},
-        step_levels=(4, 8, 16, 32),
-        n_particles=4000,
+        # one level finer than --quick and 4x the paths: the weak biases of the coarsest step
+        # (span/4) are still pre-asymptotic on most S and L cases, and the finer levels'
+        # coupled differences need the extra paths to stand out of the Monte Carlo noise
+        step_levels=(8, 16, 32, 64),
+        n_particles=16000,
         sample_levels=(250, 1000, 4000, 16000),
         verify_n=2000,
         verify_grid={1: 64, 2: 32},
