@@ -25,7 +25,13 @@ import numba
 import numpy as np
 
 from pdecheck.grid._kernels_flux import combine_rows
-from pdecheck.grid._kernels_implicit import _load_axis, cc_fluxes, copy_state, max_generator_rate
+from pdecheck.grid._kernels_implicit import (
+    _load_axis,
+    cc_fluxes,
+    cell_measures,
+    copy_state,
+    max_generator_rate,
+)
 
 #: ssprk2_run statuses
 DONE, NON_FINITE, DT_TOO_LARGE = 0, 1, 2
@@ -128,12 +134,7 @@ def ssprk2_run(
     bound in ``stats[DT_LIMIT]``).
     """
     dim = len(h)
-    volume = 1.0
-    for k in range(dim):
-        volume *= h[k]
-    area = np.empty(dim)
-    for k in range(dim):
-        area[k] = volume / h[k]
+    volume, area = cell_measures(h)
     initial = p.sum() * volume
     t = times[0]
     bad, umax = load_faces(kernel, params, t, points, sign, codes, u_now, h)

@@ -22,7 +22,7 @@ import numba
 import numpy as np
 
 from pdecheck.grid._kernels_fp_explicit import axis_view, load_faces
-from pdecheck.grid._kernels_implicit import copy_state, line_rates
+from pdecheck.grid._kernels_implicit import cell_measures, end_step, line_rates
 from pdecheck.grid._kernels_mprk import mprk22_line
 
 
@@ -122,13 +122,7 @@ def strang_run(
     ``stats`` receives [max mass drift, min p, max Courant number, max Péclet, steps done].
     Returns −1, or the step at which the drift was non-finite (0: at the start).
     """
-    dim = len(h)
-    volume = 1.0
-    for k in range(dim):
-        volume *= h[k]
-    area = np.empty(dim)
-    for k in range(dim):
-        area[k] = volume / h[k]
+    volume, area = cell_measures(h)
     bad, umax = load_faces(kernel, params, times[0], points, sign, codes, u_start, h)
     if bad:
         return 0
@@ -177,12 +171,7 @@ def strang_run(
             u_start, u_end = u_end, u_start
         if diffusion[n] > 0.0:
             stats[3] = max(stats[3], umax / diffusion[n])
-        total = p.sum() * volume + outflow.sum()
-        stats[0] = max(stats[0], abs(total - initial) / initial)
-        stats[1] = min(stats[1], p.min())
-        stats[2] = max(stats[2], courant)
-        stats[4] = n
-        if saved_count < save_steps.size and save_steps[saved_count] == n:
-            copy_state(p, saved[saved_count + 1])
-            saved_count += 1
+        saved_count = end_step(
+            p, volume, outflow, initial, courant, n, stats, save_steps, saved, saved_count
+        )
     return -1

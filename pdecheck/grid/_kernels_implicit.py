@@ -23,6 +23,8 @@ dp_j/dt = (J_j − J_{j+1}) / h, a Metzler generator with zero column sums.
   negative round-off; it is not used.)
 - :func:`implicit_sweep`, :func:`implicit_sweep_parallel` — every line of one axis, serial
   (no thread start-up: small grids) or ``prange`` over lines (large grids);
+- :func:`cell_measures` — cell volume and face areas; :func:`end_step` — the mass, minimum,
+  Courant and saving bookkeeping after a step of every compiled Fokker–Planck loop;
 - :func:`copy_state` — a state copied without a slice assignment (saved densities);
 - :func:`max_generator_rate` — max_i |A_ii| (the explicit step bound Δt ≤ 1/max|A_ii|).
 """
@@ -239,6 +241,36 @@ def max_generator_rate(u0, u1, u2, diffusion, rh, dim, periodic, outflow):
 
 
 @numba.njit(cache=True)
+def cell_measures(h):
+    """(cell volume Π_k h_k, face areas volume / h_k per axis) of a uniform grid."""
+    dim = len(h)
+    volume = 1.0
+    for k in range(dim):
+        volume *= h[k]
+    area = np.empty(dim)
+    for k in range(dim):
+        area[k] = volume / h[k]
+    return volume, area
+
+
+@numba.njit(cache=True)
+def end_step(p, volume, outflow, initial, courant, n, stats, save_steps, saved, saved_count):
+    """Bookkeeping after step n of a Fokker–Planck loop: stats[0] max relative drift of mass
+    inside + outflow, stats[1] min p, stats[2] max Courant number, stats[4] steps done; the
+    state is copied to ``saved[saved_count + 1]`` when step n ends on a save time. Returns the
+    new count of saved states."""
+    total = p.sum() * volume + outflow.sum()
+    stats[0] = max(stats[0], abs(total - initial) / initial)
+    stats[1] = min(stats[1], p.min())
+    stats[2] = max(stats[2], courant)
+    stats[4] = n
+    if saved_count < save_steps.size and save_steps[saved_count] == n:
+        copy_state(p, saved[saved_count + 1])
+        saved_count += 1
+    return saved_count
+
+
+@numba.njit(cache=True)
 def copy_state(src, dst):
     """dst ← src element by element (C-contiguous arrays of one size): a slice assignment
     would compile NumPy's broadcasting checks and their message formatting into the loop."""
@@ -314,12 +346,7 @@ def implicit_run(
     max Péclet, steps done]. Returns −1, or the step at which the drift was non-finite.
     """
     dim = len(h)
-    volume = 1.0
-    for k in range(dim):
-        volume *= h[k]
-    area = np.empty(dim)
-    for k in range(dim):
-        area[k] = volume / h[k]
+    volume, area = cell_measures(h)
     initial = p.sum() * volume
     saved_count = 0
     for n in range(1, times.size):
@@ -345,12 +372,7 @@ def implicit_run(
             outflow[k, 0] += area[k] * lo
             outflow[k, 1] += area[k] * hi
             courant += dt * rate
-        total = p.sum() * volume + outflow.sum()
-        stats[0] = max(stats[0], abs(total - initial) / initial)
-        stats[1] = min(stats[1], p.min())
-        stats[2] = max(stats[2], courant)
-        stats[4] = n
-        if saved_count < save_steps.size and save_steps[saved_count] == n:
-            copy_state(p, saved[saved_count + 1])
-            saved_count += 1
+        saved_count = end_step(
+            p, volume, outflow, initial, courant, n, stats, save_steps, saved, saved_count
+        )
     return -1

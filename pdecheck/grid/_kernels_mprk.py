@@ -44,7 +44,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from pdecheck.grid._kernels_implicit import _load_axis, copy_state, line_rates, solve_rates
+from pdecheck.grid._kernels_implicit import _load_axis, end_step, line_rates, solve_rates
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -238,14 +238,9 @@ def mprk22_run(
         factored_r = r if same else -1.0
         outflow[0, 0] += lo
         outflow[0, 1] += hi
-        total = p.sum() * h + outflow[0, 0] + outflow[0, 1]
-        stats[0] = max(stats[0], abs(total - initial) / initial)
-        stats[1] = min(stats[1], p.min())
-        stats[2] = max(stats[2], dt * rate / h)
-        stats[4] = n
         if not same:
             old, new = new, old
-        if saved_count < save_steps.size and save_steps[saved_count] == n:
-            copy_state(p, saved[saved_count + 1])
-            saved_count += 1
+        saved_count = end_step(
+            p, h, outflow, initial, dt * rate / h, n, stats, save_steps, saved, saved_count
+        )
     return -1
