@@ -1,5 +1,7 @@
 """Pieces every grid solver shares: the initial cell averages, the time span and saving
-schedule, step-size checks and the time loop that lands exactly on the saved times.
+schedule, step-size checks and the time loop that lands exactly on the saved times; the fixed
+steps of the compiled loops (:func:`step_times`) and D_t = g_t²/2 tabulated at their ends
+(:func:`diffusion_coefficient`, :func:`diffusion_values`).
 
 Backward runs (``t_span`` decreasing) use the same steppers with a positive step and the time
 running down: the velocity of the stepper is sign · f_t with sign = −1 (for pure transport this
@@ -8,6 +10,7 @@ is exactly ∂_t p = −∇·(f p) integrated backward).
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable
 from typing import Any
@@ -24,9 +27,12 @@ __all__ = [
     "check_dt",
     "clip_step",
     "close_diagnostics",
+    "diffusion_coefficient",
+    "diffusion_values",
     "initial_averages",
     "march",
     "save_times",
+    "step_times",
     "time_span",
 ]
 
@@ -155,3 +161,57 @@ def close_diagnostics(diag: Diagnostics) -> None:
         diag.flag(f"negative density: min {diag.min_density:.3e}")
     if diag.flushed_mass > 0:
         diag.flag(f"flushed negative round-off of total mass {diag.flushed_mass:.3e} to 0")
+
+
+def diffusion_coefficient(g: Any, name: str = "diffusion") -> Callable[[float], float]:
+    """D_t = g_t² / 2 from a scalar function g(t) or a constant."""
+    if callable(g):
+        return lambda t: 0.5 * float(g(t)) ** 2
+    value = float(g)
+    if not np.isfinite(value):
+        raise ValueError(f"{name}={g!r} must be finite (or a function of t)")
+    return lambda t: 0.5 * value**2
+
+
+def step_times(times: Array, dt: float) -> tuple[Array, NDArray[np.int64]]:
+    """The ends of fixed steps of size dt through the saved ``times`` (start included), each
+    segment ending exactly on its saved time (a last step within 1e-8 dt of a full one is
+    merged, as ``clip_step`` does), and the step index at which each saved time is reached."""
+    ends = [times[:1]]
+    save_steps = []
+    count = 0
+    for a, b in itertools.pairwise(times):
+        length = abs(b - a)
+        steps = max(1, int(np.ceil(length / dt * (1 - 1e-8))))
+        ends.append(a + np.sign(b - a) * dt * np.arange(1, steps))
+        ends.append(np.array([b]))
+        count += steps
+        save_steps.append(count)
+    return np.concatenate(ends), np.array(save_steps, dtype=np.int64)
+
+
+def diffusion_values(diffusion: Any, times: Array) -> Array:
+    """D at every step end: one vectorised call of g when it broadcasts (checked against scalar
+    calls at both ends), otherwise one call per step."""
+    D = diffusion_coefficient(diffusion)
+    values = None
+    if callable(diffusion):
+        try:
+            with np.errstate(all="ignore"):
+                arr = 0.5 * np.asarray(diffusion(times), dtype=float) ** 2
+            arr = np.broadcast_to(arr, times.shape).copy()
+            if all(abs(arr[i] - D(times[i])) <= 1e-14 * max(1.0, abs(arr[i])) for i in (0, -1)):
+                values = arr
+        except (TypeError, ValueError):
+            values = None
+    if values is None:
+        values = (
+            np.array([D(t) for t in times]) if callable(diffusion) else np.full(times.shape, D(0.0))
+        )
+    bad = ~np.isfinite(values) | (values < 0)
+    if bad.any():
+        t = times[np.argmax(bad)]
+        raise ValueError(
+            f"diffusion D at t={t!r} is {values[np.argmax(bad)]!r}; it must be finite and >= 0"
+        )
+    return values

@@ -2,8 +2,6 @@
 paths) and the MPRK22 loop for a NumPy drift.
 
 - :func:`max_face_speed` — max |f| over the faces at one time (for the default step);
-- :func:`step_times` — the ends of fixed steps through the saved times;
-- :func:`diffusion_values` — D_t = g_t²/2 tabulated at the step ends;
 - :func:`compiled_implicit` — implicit Euler, Lie splitting (``_kernels_implicit.implicit_run``);
 - :func:`compiled_mprk22` — MPRK22 (``_kernels_mprk.mprk22_run`` in 1-D,
   ``_kernels_fp_strang.strang_run`` in 2-D and 3-D);
@@ -14,15 +12,13 @@ paths) and the MPRK22 loop for a NumPy drift.
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable
 from time import perf_counter
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from pdecheck.grid._common import close_diagnostics
+from pdecheck.grid._common import close_diagnostics, diffusion_values, step_times
 from pdecheck.grid._drift_diffusion import DriftDiffusion
 from pdecheck.grid._faces import sweep_view
 from pdecheck.grid.solution import Diagnostics, GridSolution
@@ -31,24 +27,11 @@ __all__ = [
     "compiled_implicit",
     "compiled_mprk22",
     "compiled_ssprk2",
-    "diffusion_coefficient",
-    "diffusion_values",
     "max_face_speed",
     "numpy_mprk22",
-    "step_times",
 ]
 
 Array = NDArray[np.float64]
-
-
-def diffusion_coefficient(g: Any, name: str = "diffusion") -> Callable[[float], float]:
-    """D_t = g_t² / 2 from a scalar function g(t) or a constant."""
-    if callable(g):
-        return lambda t: 0.5 * float(g(t)) ** 2
-    value = float(g)
-    if not np.isfinite(value):
-        raise ValueError(f"{name}={g!r} must be finite (or a function of t)")
-    return lambda t: 0.5 * value**2
 
 
 def max_face_speed(op: DriftDiffusion, t: float) -> float:
@@ -75,50 +58,6 @@ def max_face_speed(op: DriftDiffusion, t: float) -> float:
             raise _non_finite(float(t))
         umax = max(umax, float(speed))
     return umax
-
-
-def step_times(times: Array, dt: float) -> tuple[Array, NDArray[np.int64]]:
-    """The ends of fixed steps of size dt through the saved ``times`` (start included), each
-    segment ending exactly on its saved time (a last step within 1e-8 dt of a full one is
-    merged, as ``clip_step`` does), and the step index at which each saved time is reached."""
-    ends = [times[:1]]
-    save_steps = []
-    count = 0
-    for a, b in itertools.pairwise(times):
-        length = abs(b - a)
-        steps = max(1, int(np.ceil(length / dt * (1 - 1e-8))))
-        ends.append(a + np.sign(b - a) * dt * np.arange(1, steps))
-        ends.append(np.array([b]))
-        count += steps
-        save_steps.append(count)
-    return np.concatenate(ends), np.array(save_steps, dtype=np.int64)
-
-
-def diffusion_values(diffusion: Any, times: Array) -> Array:
-    """D at every step end: one vectorised call of g when it broadcasts (checked against scalar
-    calls at both ends), otherwise one call per step."""
-    D = diffusion_coefficient(diffusion)
-    values = None
-    if callable(diffusion):
-        try:
-            with np.errstate(all="ignore"):
-                arr = 0.5 * np.asarray(diffusion(times), dtype=float) ** 2
-            arr = np.broadcast_to(arr, times.shape).copy()
-            if all(abs(arr[i] - D(times[i])) <= 1e-14 * max(1.0, abs(arr[i])) for i in (0, -1)):
-                values = arr
-        except (TypeError, ValueError):
-            values = None
-    if values is None:
-        values = (
-            np.array([D(t) for t in times]) if callable(diffusion) else np.full(times.shape, D(0.0))
-        )
-    bad = ~np.isfinite(values) | (values < 0)
-    if bad.any():
-        t = times[np.argmax(bad)]
-        raise ValueError(
-            f"diffusion D at t={t!r} is {values[np.argmax(bad)]!r}; it must be finite and >= 0"
-        )
-    return values
 
 
 def _non_finite(t: float) -> ValueError:
@@ -149,6 +88,29 @@ def _finish(
     return GridSolution(grid, times.copy(), saved.reshape(times.size, *grid.shape), diag)
 
 
+def _compile_and_run(
+    run: Any,
+    lead: tuple[Any, ...],
+    ends: Array,
+    values: Array,
+    middle: tuple[Array, ...],
+    save_steps: NDArray[np.int64],
+    state: tuple[Any, ...],
+    diag: Diagnostics,
+) -> None:
+    """``run(*lead, ends, values, *middle, save_steps, *state)``, a compiled time loop: first
+    with no step (its compile or cache load, timed as ``diag.compile_time``), then the whole
+    loop (``diag.wall_time``); a returned step index >= 0 (a non-finite drift there) raises."""
+    start = perf_counter()
+    run(*lead, ends[:1], values[:1], *middle, save_steps[:0], *state)
+    diag.compile_time = perf_counter() - start
+    start = perf_counter()
+    failed = run(*lead, ends, values, *middle, save_steps, *state)
+    diag.wall_time = perf_counter() - start
+    if failed >= 0:
+        raise _non_finite(float(ends[failed]))
+
+
 def compiled_implicit(
     op: DriftDiffusion, diffusion: Any, p: Array, times: Array, dt: float, diag: Diagnostics
 ) -> GridSolution:
@@ -168,15 +130,17 @@ def compiled_implicit(
     stats = np.array([0.0, float(p.min()), 0.0, 0.0, 0.0])
     args = (faces.compiled.kernel, faces.compiled.params, points, velocity, op.codes, op.sign)
     h = tuple(float(v) for v in grid.h)
-    start = perf_counter()
-    ki.implicit_run(*args, h, ends[:1], values[:1], save_steps[:0], p, saved, op.outflow, stats)
-    diag.compile_time = perf_counter() - start
     diag.initial_mass = grid.mass(p)
-    start = perf_counter()
-    failed = ki.implicit_run(*args, h, ends, values, save_steps, p, saved, op.outflow, stats)
-    diag.wall_time = perf_counter() - start
-    if failed >= 0:
-        raise _non_finite(float(ends[failed]))
+    _compile_and_run(
+        ki.implicit_run,
+        (*args, h),
+        ends,
+        values,
+        (),
+        save_steps,
+        (p, saved, op.outflow, stats),
+        diag,
+    )
     return _finish(op, p, times, ends, saved, stats, diag)
 
 
@@ -215,15 +179,10 @@ def compiled_mprk22(
         middle = (np.concatenate([values[:1], diffusion_values(diffusion, mids)]),)
     saved = np.empty((times.size, *q.shape))
     saved[0] = q
-    start = perf_counter()
-    run(*args, *tail, ends[:1], values[:1], *middle, save_steps[:0], q, saved, op.outflow, stats)
-    diag.compile_time = perf_counter() - start
     diag.initial_mass = grid.mass(p)
-    start = perf_counter()
-    failed = run(*args, *tail, ends, values, *middle, save_steps, q, saved, op.outflow, stats)
-    diag.wall_time = perf_counter() - start
-    if failed >= 0:
-        raise _non_finite(float(ends[failed]))
+    _compile_and_run(
+        run, (*args, *tail), ends, values, middle, save_steps, (q, saved, op.outflow, stats), diag
+    )
     return _finish(op, p, times, ends, saved, stats, diag)
 
 

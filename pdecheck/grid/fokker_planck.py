@@ -45,6 +45,7 @@ from numpy.typing import ArrayLike
 from pdecheck.grid._common import (
     check_dt,
     clip_step,
+    diffusion_coefficient,
     initial_averages,
     march,
     save_times,
@@ -56,7 +57,6 @@ from pdecheck.grid._fp_runs import (
     compiled_implicit,
     compiled_mprk22,
     compiled_ssprk2,
-    diffusion_coefficient,
     max_face_speed,
     numpy_mprk22,
 )
