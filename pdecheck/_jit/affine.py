@@ -107,6 +107,21 @@ def _tree_max(v):
     return max(max(max(v[0], v[1]), max(v[2], v[3])), max(max(v[4], v[5]), max(v[6], v[7])))
 
 
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _online_weight(lw, top, total, out, d):
+    """One component of a streaming log-sum-exp: its weight e^{lw − top} against the running
+    maximum ``top`` of the log-weights, after rescaling the running sums ``total`` and ``out``
+    when lw is a new maximum. Returns (weight, top, total with the weight added)."""
+    if lw > top:
+        scale = math.exp(top - lw) if total > 0.0 else 0.0
+        total *= scale
+        for j in range(d):
+            out[j] *= scale
+        top = lw
+    e = math.exp(lw - top)
+    return e, top, total + e
+
+
 @numba.njit(cache=True, error_model="numpy", inline="always")
 def _uniform_prior(x, d, out, a, da, s, ds, lo, hi, logw, centres):
     """The uniform-box prior with point data (CATALOGUE A3/A5): p_k ∝ 1{(x − α m_k)/σ ∈ box},
@@ -125,14 +140,7 @@ def _uniform_prior(x, d, out, a, da, s, ds, lo, hi, logw, centres):
                 inside = False
         if not inside:
             continue
-        if lw > top:
-            scale = math.exp(top - lw) if total > 0.0 else 0.0
-            total *= scale
-            for j in range(d):
-                out[j] *= scale
-            top = lw
-        e = math.exp(lw - top)
-        total += e
+        e, top, total = _online_weight(lw, top, total, out, d)
         for j in range(d):
             m = centres[j * n_comp + k]
             out[j] += e * (da * m + ds / s * (x[j] - a * m))
@@ -223,14 +231,7 @@ def _diagonal_prior(x, d, out, a, da, s, ds, mu, sd, logw, centres, var0):
                 return
             dev = x[j] - a * centres[j * n_comp + k] - s * mu[j]
             lw += -0.5 * dev * dev / v - 0.5 * math.log(v)
-        if lw > top:
-            scale = math.exp(top - lw) if total > 0.0 else 0.0
-            total *= scale
-            for j in range(d):
-                out[j] *= scale
-            top = lw
-        e = math.exp(lw - top)
-        total += e
+        e, top, total = _online_weight(lw, top, total, out, d)
         for j in range(d):
             m = centres[j * n_comp + k]
             v = a * a * var0[k] + s * s * sd[j] * sd[j]
