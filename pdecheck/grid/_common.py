@@ -20,6 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from pdecheck._validate import _short
 from pdecheck.densities import Density
+from pdecheck.grid._progress import ProgressBar
 from pdecheck.grid.mesh import Grid
 from pdecheck.grid.solution import Diagnostics, GridSolution
 
@@ -127,9 +128,12 @@ def march(
     times: Array,
     diag: Diagnostics,
     outflow: Callable[[], Array] | None = None,
+    progress: Any = "auto",
 ) -> GridSolution:
-    """Advance p (3-D padded state, modified in place) through ``times``, saving at each."""
+    """Advance p (3-D padded state, modified in place) through ``times``, saving at each;
+    ``progress`` as in :class:`~pdecheck.grid._progress.ProgressBar`."""
     start = time.perf_counter()
+    bar = ProgressBar(progress, float(times[0]), float(times[-1]))
     t0 = float(times[0])
     sign = 1.0 if times[-1] >= t0 else -1.0
     saved = np.empty((times.size, *grid.shape))
@@ -148,7 +152,9 @@ def march(
             drift = abs(total - diag.initial_mass) / diag.initial_mass
             diag.max_mass_drift = max(diag.max_mass_drift, drift)
             diag.min_density = min(diag.min_density, float(p.min()))
+            bar.update(t)
         saved[s] = p.reshape(grid.shape)
+    bar.close()
     diag.final_mass = grid.mass(p)
     diag.wall_time = time.perf_counter() - start
     close_diagnostics(diag)

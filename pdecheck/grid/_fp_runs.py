@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 from pdecheck.grid._common import close_diagnostics, diffusion_values, step_times
 from pdecheck.grid._drift_diffusion import DriftDiffusion
 from pdecheck.grid._faces import sweep_view
+from pdecheck.grid._progress import ProgressBar
 from pdecheck.grid.solution import Diagnostics, GridSolution
 
 __all__ = [
@@ -95,24 +96,52 @@ def _compile_and_run(
     values: Array,
     middle: tuple[Array, ...],
     save_steps: NDArray[np.int64],
-    state: tuple[Any, ...],
+    state: tuple[Array, Array, Array, Array],
     diag: Diagnostics,
+    bar: ProgressBar,
 ) -> None:
-    """``run(*lead, ends, values, *middle, save_steps, *state)``, a compiled time loop: first
-    with no step (its compile or cache load, timed as ``diag.compile_time``), then the whole
-    loop (``diag.wall_time``); a returned step index >= 0 (a non-finite drift there) raises."""
+    """``run(*lead, ends, values, *middle, save_steps, p, saved, outflow, stats, initial)``, a
+    compiled time loop over the steps ending at ``ends[1:]`` (``middle``: arrays aligned with
+    ``ends``): first with no step (its compile or cache load, timed as
+    ``diag.compile_time``), then the whole loop (``diag.wall_time``) — in one call, or, when
+    the progress bar may show, in chunks of steps (doubling while a chunk takes < 0.1 s), each
+    resuming where the last stopped: same steps, same bits. A returned step index >= 0 (a
+    non-finite drift there) raises."""
+    p, saved, outflow, stats = state
+    initial = np.array([-1.0])  # the loop measures the state's mass on its first call
     start = perf_counter()
-    run(*lead, ends[:1], values[:1], *middle, save_steps[:0], *state)
+    run(*lead, ends[:1], values[:1], *middle, save_steps[:0], p, saved, outflow, stats, initial)
     diag.compile_time = perf_counter() - start
     start = perf_counter()
-    failed = run(*lead, ends, values, *middle, save_steps, *state)
+    steps = ends.size - 1
+    chunk = steps if not bar.may_show else 8
+    done = stored = 0
+    while done < steps:
+        hi = min(done + chunk, steps)
+        local = save_steps[(save_steps > done) & (save_steps <= hi)] - done
+        window = slice(done, hi + 1)
+        tick = perf_counter()
+        failed = run(
+            *lead, ends[window], values[window], *(m[window] for m in middle), local, p,
+            saved[stored:], outflow, stats, initial,
+        )  # fmt: skip
+        if failed >= 0:
+            raise _non_finite(float(ends[done + failed]))
+        done, stored = hi, stored + local.size
+        bar.update(float(ends[done]))
+        if perf_counter() - tick < 0.1:
+            chunk *= 2
     diag.wall_time = perf_counter() - start
-    if failed >= 0:
-        raise _non_finite(float(ends[failed]))
 
 
 def compiled_implicit(
-    op: DriftDiffusion, diffusion: Any, p: Array, times: Array, dt: float, diag: Diagnostics
+    op: DriftDiffusion,
+    diffusion: Any,
+    p: Array,
+    times: Array,
+    dt: float,
+    diag: Diagnostics,
+    bar: ProgressBar,
 ) -> GridSolution:
     """Implicit Euler with a compiled drift: the whole time loop in one compiled call
     (``_kernels_implicit.implicit_run``); same steps and diagnostics as the stepwise path."""
@@ -140,12 +169,19 @@ def compiled_implicit(
         save_steps,
         (p, saved, op.outflow, stats),
         diag,
+        bar,
     )
     return _finish(op, p, times, ends, saved, stats, diag)
 
 
 def compiled_mprk22(
-    op: DriftDiffusion, diffusion: Any, p: Array, times: Array, dt: float, diag: Diagnostics
+    op: DriftDiffusion,
+    diffusion: Any,
+    p: Array,
+    times: Array,
+    dt: float,
+    diag: Diagnostics,
+    bar: ProgressBar,
 ) -> GridSolution:
     """MPRK22 with a compiled drift: the whole time loop in one compiled call
     (``_kernels_mprk.mprk22_run`` in 1-D, a steady drift with constant D loaded once;
@@ -181,13 +217,27 @@ def compiled_mprk22(
     saved[0] = q
     diag.initial_mass = grid.mass(p)
     _compile_and_run(
-        run, (*args, *tail), ends, values, middle, save_steps, (q, saved, op.outflow, stats), diag
+        run,
+        (*args, *tail),
+        ends,
+        values,
+        middle,
+        save_steps,
+        (q, saved, op.outflow, stats),
+        diag,
+        bar,
     )
     return _finish(op, p, times, ends, saved, stats, diag)
 
 
 def numpy_mprk22(
-    op: DriftDiffusion, diffusion: Any, p: Array, times: Array, dt: float, diag: Diagnostics
+    op: DriftDiffusion,
+    diffusion: Any,
+    p: Array,
+    times: Array,
+    dt: float,
+    diag: Diagnostics,
+    bar: ProgressBar,
 ) -> GridSolution:
     """MPRK22 for a NumPy drift: the same steps as :func:`compiled_mprk22`, the drift
     evaluated at the faces (``FaceField.update``) at every step end (and midpoint, for the
@@ -262,6 +312,7 @@ def numpy_mprk22(
         if saved_count < save_steps.size and save_steps[saved_count] == n:
             saved[saved_count + 1] = p
             saved_count += 1
+        bar.update(float(ends[n]))
     diag.wall_time = perf_counter() - start
     stats[3] = diag.peclet_max
     return _finish(op, p, times, ends, saved, stats, diag)

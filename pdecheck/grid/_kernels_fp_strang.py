@@ -112,6 +112,7 @@ def strang_run(
     saved,
     outflow,
     stats,
+    initial,
 ):
     """The whole Strang-split MPRK22 loop for a compiled drift in d ≥ 2 (one call).
 
@@ -119,8 +120,10 @@ def strang_run(
     ``mid_diffusion[n]``, ``diffusion[n]`` at its start, midpoint and end; the drift is loaded
     at the midpoint and the end of every step (once in all when ``steady``). After step
     ``save_steps[s]`` the state goes to ``saved[s + 1]``; ``outflow`` (d, 2) accumulates;
-    ``stats`` receives [max mass drift, min p, max Courant number, max Péclet, steps done].
-    Returns −1, or the step at which the drift was non-finite (0: at the start).
+    ``stats`` receives [max mass drift, min p, max Courant number, max Péclet, steps done];
+    ``initial[0]`` is the mass (inside + out) the drift is measured against (set
+    from the state when negative: a run resumed in chunks keeps it). Returns −1, or the
+    step at which the drift was non-finite (0: at the start).
     """
     volume, area = cell_measures(h)
     bad, umax = load_faces(kernel, params, times[0], points, sign, codes, u_start, h)
@@ -128,7 +131,8 @@ def strang_run(
         return 0
     if diffusion[0] > 0.0:
         stats[3] = max(stats[3], umax / diffusion[0])
-    initial = p.sum() * volume
+    if initial[0] < 0.0:
+        initial[0] = p.sum() * volume
     saved_count = 0
     for n in range(1, times.size):
         dt = abs(times[n] - times[n - 1])
@@ -160,6 +164,6 @@ def strang_run(
         if diffusion[n] > 0.0:
             stats[3] = max(stats[3], umax / diffusion[n])
         saved_count = end_step(
-            p, volume, outflow, initial, courant, n, stats, save_steps, saved, saved_count
+            p, volume, outflow, initial[0], courant, n, stats, save_steps, saved, saved_count
         )
     return -1

@@ -332,6 +332,7 @@ def implicit_run(
     saved,
     outflow,
     stats,
+    initial,
 ):
     """The whole implicit-Euler Chang–Cooper time loop for a compiled drift (one call), with
     serial line sweeps (grids of at most ``PARALLEL_CELLS`` cells; larger grids step from
@@ -343,11 +344,14 @@ def implicit_run(
     copied to ``saved[s + 1]``. ``points``, ``velocity`` are tuples over the d axes (velocity
     as (O, n_k + 1, I) views), ``codes`` the (d, 2) wall codes, ``outflow`` (d, 2) accumulates,
     ``h`` the cell widths. ``stats`` receives [max mass drift, min p, max Δt·Σ_k max|A_k|,
-    max Péclet, steps done]. Returns −1, or the step at which the drift was non-finite.
+    max Péclet, steps done]; ``initial[0]`` is the mass (inside + out) the drift is measured
+    against (set from the state when negative: a run resumed in chunks keeps it). Returns −1,
+    or the step at which the drift was non-finite.
     """
     dim = len(h)
     volume, area = cell_measures(h)
-    initial = p.sum() * volume
+    if initial[0] < 0.0:
+        initial[0] = p.sum() * volume
     saved_count = 0
     for n in range(1, times.size):
         t = times[n]
@@ -373,6 +377,6 @@ def implicit_run(
             outflow[k, 1] += area[k] * hi
             courant += dt * rate
         saved_count = end_step(
-            p, volume, outflow, initial, courant, n, stats, save_steps, saved, saved_count
+            p, volume, outflow, initial[0], courant, n, stats, save_steps, saved, saved_count
         )
     return -1

@@ -187,6 +187,7 @@ def mprk22_run(
     saved,
     outflow,
     stats,
+    initial,
 ):
     """The whole MPRK22 time loop for a compiled drift in 1-D (one call).
 
@@ -195,8 +196,9 @@ def mprk22_run(
     (1, n + 1, 1), walls by ``codes`` (1, 2)) once per step end, and only once in all when
     ``steady`` and D does not change. After step ``save_steps[s]`` the state goes to
     ``saved[s + 1]``; ``outflow`` (1, 2) accumulates; ``stats`` receives [max mass drift, min p,
-    max Δt · max|A_ii|, max Péclet, steps done]. Returns −1, or the step at which the drift
-    was non-finite.
+    max Δt · max|A_ii|, max Péclet, steps done]; ``initial[0]`` is the mass (inside + out)
+    the drift is measured against (set from the state when negative: a run resumed in chunks
+    keeps it). Returns −1, or the step at which the drift was non-finite.
     """
     n_cells = p.shape[1]
     low_code, high_code = codes[0, 0], codes[0, 1]
@@ -214,7 +216,8 @@ def mprk22_run(
     line_rates(u, 0, 0, diffusion[0], h, periodic, wall_out, old[0], old[1])
     if diffusion[0] > 0.0:
         stats[3] = max(stats[3], umax * h / diffusion[0])
-    initial = p.sum() * h
+    if initial[0] < 0.0:
+        initial[0] = p.sum() * h
     saved_count = 0
     for n in range(1, times.size):
         t = times[n]
@@ -241,6 +244,6 @@ def mprk22_run(
         if not same:
             old, new = new, old
         saved_count = end_step(
-            p, h, outflow, initial, dt * rate / h, n, stats, save_steps, saved, saved_count
+            p, h, outflow, initial[0], dt * rate / h, n, stats, save_steps, saved, saved_count
         )
     return -1

@@ -17,7 +17,6 @@ events), not the first step's wall time.
 
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -27,15 +26,13 @@ from numpy.typing import NDArray
 
 from pdecheck.grid._common import close_diagnostics
 from pdecheck.grid._faces import FaceField, non_finite_error
+from pdecheck.grid._progress import ProgressBar
 from pdecheck.grid.mesh import Grid
 from pdecheck.grid.solution import Diagnostics, GridSolution
 
 __all__ = ["Transport"]
 
 Array = NDArray[np.float64]
-
-#: a progress bar in "auto" mode appears when the projected solve exceeds this (seconds)
-_AUTO_PROGRESS_S = 2.0
 
 
 @dataclass
@@ -79,7 +76,7 @@ class Transport:
         saved[0] = p
         diag.initial_mass = self.grid.mass(p)
         diag.outflow = self.outflow
-        bar = _Bar(progress, float(times[0]), float(times[-1]))
+        bar = ProgressBar(progress, float(times[0]), float(times[-1]))
         start = time.perf_counter()
         with events.install_timer("numba:compile", _add_to(diag)):
             if self.faces.compiled is not None:
@@ -101,7 +98,7 @@ class Transport:
         density = saved.reshape(times.size, *self.grid.shape)
         return GridSolution(self.grid, times.copy(), density, diag)
 
-    def _compiled(self, times: Array, saved: Array, stats: Array, bar: _Bar) -> None:
+    def _compiled(self, times: Array, saved: Array, stats: Array, bar: ProgressBar) -> None:
         from pdecheck.grid import _kernels_march as km
 
         cf = self.faces.compiled
@@ -123,7 +120,7 @@ class Transport:
             if time.perf_counter() - tick < 0.1:
                 chunk *= 2
 
-    def _numpy(self, times: Array, saved: Array, stats: Array, bar: _Bar) -> None:
+    def _numpy(self, times: Array, saved: Array, stats: Array, bar: ProgressBar) -> None:
         """The loop of ``_kernels_march.march`` with the field called from Python."""
         from pdecheck.grid import _kernels_flux as kf
         from pdecheck.grid import _kernels_march as km
@@ -218,37 +215,3 @@ def _add_to(diag: Diagnostics) -> Any:
         diag.compile_time += seconds
 
     return add
-
-
-class _Bar:
-    """A tqdm bar over |t − t0|: shown when asked, or in "auto" mode when stderr is a terminal
-    and the elapsed time projects the whole solve beyond ``_AUTO_PROGRESS_S``."""
-
-    def __init__(self, mode: Any, t0: float, t1: float) -> None:
-        self.mode, self.t0, self.span = mode, t0, abs(t1 - t0)
-        self.may_show = mode is True or (mode == "auto" and sys.stderr.isatty())
-        self.start = time.perf_counter()
-        self.bar: Any = None
-        if mode is True:
-            self._open()
-
-    def _open(self) -> None:
-        from tqdm.auto import tqdm
-
-        self.bar = tqdm(total=self.span, unit="t", leave=False, file=sys.stderr)
-
-    def update(self, t: float) -> None:
-        if not self.may_show:
-            return
-        done = abs(t - self.t0)
-        if self.bar is None:
-            elapsed = time.perf_counter() - self.start
-            if done <= 0 or elapsed * self.span / done < _AUTO_PROGRESS_S:
-                return
-            self._open()
-        self.bar.n = done
-        self.bar.refresh()
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()

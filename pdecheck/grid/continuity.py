@@ -30,6 +30,7 @@ from numpy.typing import ArrayLike
 
 from pdecheck.grid._common import check_dt, initial_averages, save_times, time_span
 from pdecheck.grid._faces import FaceField, face_shape, padded_shape
+from pdecheck.grid._progress import check_progress
 from pdecheck.grid._transport import Transport
 from pdecheck.grid.boundaries import boundary_codes
 from pdecheck.grid.mesh import Grid
@@ -106,8 +107,7 @@ def solve_continuity(
         )
     t0, t1, sign = time_span(t_span)
     fixed_dt = check_dt(dt)
-    if progress not in (True, False, "auto"):
-        raise ValueError(f"progress={progress!r} must be True, False or 'auto'")
+    check_progress(progress)
     codes = boundary_codes(boundary, grid.dim) if isinstance(grid, Grid) else None
     p = initial_averages(p0, grid, normalize=normalize).reshape(-1)
     assert codes is not None

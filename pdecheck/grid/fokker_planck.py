@@ -60,6 +60,7 @@ from pdecheck.grid._fp_runs import (
     max_face_speed,
     numpy_mprk22,
 )
+from pdecheck.grid._progress import ProgressBar, check_progress
 from pdecheck.grid.boundaries import boundary_codes
 from pdecheck.grid.mesh import Grid
 from pdecheck.grid.solution import Diagnostics, GridSolution
@@ -84,6 +85,7 @@ def solve_fokker_planck(
     boundary: Any = "zero-flux",
     save_at: ArrayLike | None = None,
     normalize: bool = False,
+    progress: bool | str = "auto",
 ) -> GridSolution:
     """Evolve cell averages p0 under ∂_t p = −∇·(f_t p) + ½ g_t² Δp over ``t_span``.
 
@@ -92,6 +94,9 @@ def solve_fokker_planck(
     conservative for every Δt, second order) or ``"ssprk2"`` (second order under its bound).
     ``dt=None``: implicit and MPRK22 steps of at most |t1 − t0|/200 and one advective Courant
     number; SSP-RK2 steps at 0.95 of the positivity bound at both stage times.
+    ``progress``: a tqdm bar (True), none (False), or "auto": a bar when stderr is a terminal
+    and the solve is projected to take more than 2 s (``pdecheck.grid._progress``); the one
+    compiled SSP-RK2 loop (compiled drift, constant D) shows none.
     """
     if scheme != "chang-cooper":
         raise ValueError(f"scheme={scheme!r} is not known; the known one is 'chang-cooper'")
@@ -99,6 +104,7 @@ def solve_fokker_planck(
         raise ValueError(f"time={time!r} is not known; the known ones are {TIME_SCHEMES}")
     t0, t1, sign = time_span(t_span)
     fixed_dt = check_dt(dt)
+    check_progress(progress)
     if not isinstance(grid, Grid):
         raise TypeError(f"grid={grid!r} must be a pdecheck.grid.Grid")
     codes = boundary_codes(boundary, grid.dim)
@@ -124,9 +130,9 @@ def solve_fokker_planck(
             fixed_dt = min(span / _DEFAULT_STEPS, h_min / umax if umax > 0 else np.inf)
         if time == "mprk22":  # serial kernels: no thread pool to start or tame
             run = compiled_mprk22 if compiled else numpy_mprk22
-            return run(op, diffusion, p, times, fixed_dt, diag)
+            return _with_bar(run, op, diffusion, p, times, fixed_dt, diag, progress)
         if small:
-            return compiled_implicit(op, diffusion, p, times, fixed_dt, diag)
+            return _with_bar(compiled_implicit, op, diffusion, p, times, fixed_dt, diag, progress)
         # large grids: the same fixed steps, each a Python call of the parallel line sweeps
     if time == "ssprk2" and compiled and not callable(diffusion) and small:
         D = diffusion_coefficient(diffusion)(t0)
@@ -169,7 +175,26 @@ def solve_fokker_planck(
         return h
 
     with threads_for(grid):
-        return march(step, p, grid, times, diag, outflow=lambda: op.outflow)
+        return march(step, p, grid, times, diag, outflow=lambda: op.outflow, progress=progress)
+
+
+def _with_bar(
+    run: Any,
+    op: DriftDiffusion,
+    diffusion: Any,
+    p: np.ndarray,
+    times: np.ndarray,
+    dt: float,
+    diag: Diagnostics,
+    progress: Any,
+) -> GridSolution:
+    """``run(op, diffusion, p, times, dt, diag, bar)`` (a fixed-step loop of ``_fp_runs``)
+    under a progress bar over ``times``."""
+    bar = ProgressBar(progress, float(times[0]), float(times[-1]))
+    try:
+        return run(op, diffusion, p, times, dt, diag, bar)
+    finally:
+        bar.close()
 
 
 def _end_bound(op: DriftDiffusion, t: float, h: float) -> float:

@@ -44,6 +44,7 @@ from pdecheck.grid._common import (
 )
 from pdecheck.grid._drift_diffusion import PARALLEL_CELLS, DriftDiffusion, threads_for
 from pdecheck.grid._faces import padded_shape
+from pdecheck.grid._progress import check_progress
 from pdecheck.grid.boundaries import PERIODIC, ZERO_FLUX, boundary_codes
 from pdecheck.grid.mesh import Grid
 from pdecheck.grid.solution import Diagnostics, GridSolution
@@ -80,12 +81,16 @@ def solve_heat(
     boundary: Any = None,
     save_at: ArrayLike | None = None,
     normalize: bool = False,
+    progress: bool | str = "auto",
 ) -> GridSolution:
     """Evolve cell averages p0 under ∂_t p = D_t Δp over an increasing ``t_span``.
 
     ``D`` is a constant or a function of t. ``boundary`` defaults to "periodic" for the
     spectral method and "zero-flux" otherwise. ``dt=None``: 100 Crank–Nicolson steps, or
-    explicit steps at 0.9 of the stability bound.
+    explicit steps at 0.9 of the stability bound. ``progress``: a tqdm bar over the
+    Crank–Nicolson steps (True), none (False), or "auto": a bar when stderr is a terminal and
+    the solve is projected to take more than 2 s; the explicit method (one compiled loop at
+    ~10^9 cell-updates/s) and the spectral one (no steps) show none.
     """
     if method not in METHODS:
         raise ValueError(f"method={method!r} is not known; the known ones are {METHODS}")
@@ -95,6 +100,7 @@ def solve_heat(
             f"t_span={t_span!r} decreases; backward heat flow is ill posed, the rule is t1 > t0"
         )
     fixed_dt = check_dt(dt)
+    check_progress(progress)
     if not isinstance(grid, Grid):
         raise TypeError(f"grid={grid!r} must be a pdecheck.grid.Grid")
     codes = boundary_codes(
@@ -132,7 +138,7 @@ def solve_heat(
         return h
 
     with threads_for(grid):
-        return march(step, p, grid, times, diag)
+        return march(step, p, grid, times, diag, progress=progress)
 
 
 def _rate(diffusion: float, t: float, grid: Grid) -> float:
