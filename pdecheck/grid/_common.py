@@ -10,9 +10,10 @@ is exactly ∂_t p = −∇·(f p) integrated backward).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -134,13 +135,32 @@ def march(
     ``progress`` as in :class:`~pdecheck.grid._progress.ProgressBar`."""
     start = time.perf_counter()
     bar = ProgressBar(progress, float(times[0]), float(times[-1]))
-    t0 = float(times[0])
-    sign = 1.0 if times[-1] >= t0 else -1.0
     saved = np.empty((times.size, *grid.shape))
     saved[0] = p.reshape(grid.shape)
     diag.initial_mass = grid.mass(p)
     diag.min_density = float(p.min())
-    t = t0
+    with counting_compile_time(diag):
+        _steps(step, p, grid, times, diag, outflow, bar, saved)
+    bar.close()
+    diag.final_mass = grid.mass(p)
+    diag.wall_time = time.perf_counter() - start
+    close_diagnostics(diag)
+    return GridSolution(grid, times.copy(), saved, diag)
+
+
+def _steps(
+    step: Stepper,
+    p: Array,
+    grid: Grid,
+    times: Array,
+    diag: Diagnostics,
+    outflow: Callable[[], Array] | None,
+    bar: ProgressBar,
+    saved: Array,
+) -> None:
+    """The loop of :func:`march`."""
+    t = float(times[0])
+    sign = 1.0 if times[-1] >= t else -1.0
     for s in range(1, times.size):
         target = float(times[s])
         while sign * (target - t) > 0:
@@ -154,11 +174,20 @@ def march(
             diag.min_density = min(diag.min_density, float(p.min()))
             bar.update(t)
         saved[s] = p.reshape(grid.shape)
-    bar.close()
-    diag.final_mass = grid.mass(p)
-    diag.wall_time = time.perf_counter() - start
-    close_diagnostics(diag)
-    return GridSolution(grid, times.copy(), saved, diag)
+
+
+@contextlib.contextmanager
+def counting_compile_time(diag: Diagnostics) -> Iterator[None]:
+    """Add to ``diag.compile_time`` the seconds Numba spends compiling inside the block (its
+    outermost ``numba:compile`` events: loading a kernel from the disk cache is not one, so a
+    solve whose kernels are compiled in this process or cached on disk reports 0)."""
+    import numba.core.event as events
+
+    def add(seconds: float) -> None:
+        diag.compile_time += seconds
+
+    with events.install_timer("numba:compile", add):
+        yield
 
 
 def close_diagnostics(diag: Diagnostics) -> None:

@@ -18,7 +18,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from pdecheck.grid._common import close_diagnostics, diffusion_values, step_times
+from pdecheck.grid._common import (
+    close_diagnostics,
+    counting_compile_time,
+    diffusion_values,
+    step_times,
+)
 from pdecheck.grid._drift_diffusion import DriftDiffusion
 from pdecheck.grid._faces import sweep_view
 from pdecheck.grid._progress import ProgressBar
@@ -102,16 +107,15 @@ def _compile_and_run(
 ) -> None:
     """``run(*lead, ends, values, *middle, save_steps, p, saved, outflow, stats, initial)``, a
     compiled time loop over the steps ending at ``ends[1:]`` (``middle``: arrays aligned with
-    ``ends``): first with no step (its compile or cache load, timed as
-    ``diag.compile_time``), then the whole loop (``diag.wall_time``) — in one call, or, when
-    the progress bar may show, in chunks of steps (doubling while a chunk takes < 0.1 s), each
-    resuming where the last stopped: same steps, same bits. A returned step index >= 0 (a
-    non-finite drift there) raises."""
+    ``ends``): first with no step (its compile, counted in ``diag.compile_time``, or its cache
+    load, kept out of ``diag.wall_time``), then the whole loop (``diag.wall_time``) — in one
+    call, or, when the progress bar may show, in chunks of steps (doubling while a chunk takes
+    < 0.1 s), each resuming where the last stopped: same steps, same bits. A returned step
+    index >= 0 (a non-finite drift there) raises."""
     p, saved, outflow, stats = state
     initial = np.array([-1.0])  # the loop measures the state's mass on its first call
-    start = perf_counter()
-    run(*lead, ends[:1], values[:1], *middle, save_steps[:0], p, saved, outflow, stats, initial)
-    diag.compile_time = perf_counter() - start
+    with counting_compile_time(diag):
+        run(*lead, ends[:1], values[:1], *middle, save_steps[:0], p, saved, outflow, stats, initial)
     start = perf_counter()
     steps = ends.size - 1
     chunk = steps if not bar.may_show else 8
@@ -264,55 +268,54 @@ def numpy_mprk22(
         op.at(t)
         return tuple(v.copy() for v in op.velocity)
 
-    u_start = velocities(float(ends[0]))
-    saved_count = 0
-    for n in range(1, ends.size):
-        step = abs(float(ends[n] - ends[n - 1]))
-        if grid.dim == 1:
-            u_end = velocities(float(ends[n]))
-            lo, hi, rate = km.mprk22_step(
-                sweep_view(u_start[0], 0),
-                sweep_view(u_end[0], 0),
-                values[n - 1],
-                values[n],
-                h[0],
-                step,
-                op.periodic[0],
-                op.outflow_walls[0],
-                q,
-                stage,
-                q,
-            )
-            op.outflow[0] += (lo, hi)
-            courant = step * rate / h[0]
-        else:
-            u_mid = velocities(float(mids[n - 1]))
-            u_end = velocities(float(ends[n]))
-            courant = ks.strang_step(
-                p,
-                u_start,
-                u_mid,
-                u_end,
-                values[n - 1],
-                mid_values[n - 1],
-                values[n],
-                h,
-                step,
-                op.codes,
-                op.outflow,
-                area,
-            )
-        if n == 1:
-            diag.compile_time = perf_counter() - start
-        u_start = u_end
-        drift = abs(grid.mass(p) + op.outflow.sum() - diag.initial_mass) / diag.initial_mass
-        stats[0] = max(stats[0], drift)
-        stats[1] = min(stats[1], float(p.min()))
-        stats[2] = max(stats[2], courant)
-        if saved_count < save_steps.size and save_steps[saved_count] == n:
-            saved[saved_count + 1] = p
-            saved_count += 1
-        bar.update(float(ends[n]))
+    with counting_compile_time(diag):
+        u_start = velocities(float(ends[0]))
+        saved_count = 0
+        for n in range(1, ends.size):
+            step = abs(float(ends[n] - ends[n - 1]))
+            if grid.dim == 1:
+                u_end = velocities(float(ends[n]))
+                lo, hi, rate = km.mprk22_step(
+                    sweep_view(u_start[0], 0),
+                    sweep_view(u_end[0], 0),
+                    values[n - 1],
+                    values[n],
+                    h[0],
+                    step,
+                    op.periodic[0],
+                    op.outflow_walls[0],
+                    q,
+                    stage,
+                    q,
+                )
+                op.outflow[0] += (lo, hi)
+                courant = step * rate / h[0]
+            else:
+                u_mid = velocities(float(mids[n - 1]))
+                u_end = velocities(float(ends[n]))
+                courant = ks.strang_step(
+                    p,
+                    u_start,
+                    u_mid,
+                    u_end,
+                    values[n - 1],
+                    mid_values[n - 1],
+                    values[n],
+                    h,
+                    step,
+                    op.codes,
+                    op.outflow,
+                    area,
+                )
+            u_start = u_end
+            drift = abs(grid.mass(p) + op.outflow.sum() - diag.initial_mass) / diag.initial_mass
+            stats[0] = max(stats[0], drift)
+            stats[1] = min(stats[1], float(p.min()))
+            stats[2] = max(stats[2], courant)
+            if saved_count < save_steps.size and save_steps[saved_count] == n:
+                saved[saved_count + 1] = p
+                saved_count += 1
+            bar.update(float(ends[n]))
     diag.wall_time = perf_counter() - start
     stats[3] = diag.peclet_max
     return _finish(op, p, times, ends, saved, stats, diag)
@@ -341,25 +344,24 @@ def compiled_ssprk2(
     args = (cf.kernel, cf.params, tuple(faces.points), u_now, u_next, tuple(op.flux))
     flags = (op.periodic3, op.outflow3)
     diag.initial_mass = grid.mass(p)
-    start = perf_counter()
-    status = ke.ssprk2_run(
-        *args,
-        op.codes,
-        op.sign,
-        cf.steady,
-        D,
-        h,
-        op.rh,
-        *flags,
-        times[:1],
-        -1.0,
-        p,
-        op.buffers[0],
-        saved,
-        op.outflow,
-        stats,
-    )
-    diag.compile_time = perf_counter() - start
+    with counting_compile_time(diag):
+        ke.ssprk2_run(
+            *args,
+            op.codes,
+            op.sign,
+            cf.steady,
+            D,
+            h,
+            op.rh,
+            *flags,
+            times[:1],
+            -1.0,
+            p,
+            op.buffers[0],
+            saved,
+            op.outflow,
+            stats,
+        )
     start = perf_counter()
     status = ke.ssprk2_run(
         *args,

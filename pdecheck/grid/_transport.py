@@ -11,8 +11,8 @@ runs either
 Both keep the same statistics vector (``_kernels_march.STATS``), the same step control (the
 module docstring of ``_kernels_march``) and the same step kernel, so they give the same steps
 and the same answer to round-off. A steady field is sampled once per solve. Compile time is
-the time Numba spent compiling or loading kernels during the solve (its ``numba:compile``
-events), not the first step's wall time.
+the time Numba spent compiling kernels during the solve (``_common.counting_compile_time``),
+not the first step's wall time.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from pdecheck.grid._common import close_diagnostics
+from pdecheck.grid._common import close_diagnostics, counting_compile_time
 from pdecheck.grid._faces import FaceField, non_finite_error
 from pdecheck.grid._progress import ProgressBar
 from pdecheck.grid.mesh import Grid
@@ -62,8 +62,6 @@ class Transport:
     steady: bool
 
     def solve(self, times: Array, diag: Diagnostics, progress: Any, scheme: str) -> GridSolution:
-        import numba.core.event as events
-
         from pdecheck.grid import _kernels_march as km
 
         p = self.xs[0]
@@ -78,7 +76,7 @@ class Transport:
         diag.outflow = self.outflow
         bar = ProgressBar(progress, float(times[0]), float(times[-1]))
         start = time.perf_counter()
-        with events.install_timer("numba:compile", _add_to(diag)):
+        with counting_compile_time(diag):
             if self.faces.compiled is not None:
                 self._compiled(times, saved, stats, bar)
             else:
@@ -208,10 +206,3 @@ class Transport:
                 f"{km._MAX_REJECTIONS} rejections; the field grows without bound near there "
                 "(regularise it, or stop the run before that time)"
             )
-
-
-def _add_to(diag: Diagnostics) -> Any:
-    def add(seconds: float) -> None:
-        diag.compile_time += seconds
-
-    return add

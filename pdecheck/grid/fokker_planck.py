@@ -36,7 +36,6 @@ well posed. For pure transport (g = 0) this is the continuity equation run backw
 
 from __future__ import annotations
 
-from time import perf_counter
 from typing import Any
 
 import numpy as np
@@ -139,7 +138,6 @@ def solve_fokker_planck(
         return compiled_ssprk2(op, D, p, times, fixed_dt, diag)
 
     def step(t: float, remaining: float, state: np.ndarray) -> float:
-        start = perf_counter()
         D = op.at(t)
         rate = op.rate(D)
         limit = 1.0 / rate if rate > 0 else np.inf
@@ -170,8 +168,6 @@ def solve_fokker_planck(
             if h * op.rate(op.at(t + sign * h)) > 1 + 1e-9:
                 diag.flag(f"cfl exceeded: dt {h:.3g} beyond 1/max|A_ii| at t={t + sign * h!r}")
         diag.record_step(h, h * rate)
-        if diag.steps == 1:
-            diag.compile_time = perf_counter() - start
         return h
 
     with threads_for(grid):

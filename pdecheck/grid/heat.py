@@ -37,6 +37,7 @@ from pdecheck.grid._common import (
     check_dt,
     clip_step,
     close_diagnostics,
+    counting_compile_time,
     initial_averages,
     march,
     save_times,
@@ -129,12 +130,9 @@ def solve_heat(
     span = t1 - t0
 
     def step(t: float, remaining: float, state: np.ndarray) -> float:
-        start = perf_counter()
         h = clip_step(fixed_dt if fixed_dt is not None else span / _DEFAULT_STEPS, remaining)
         op.douglas(t, h, state)
         diag.record_step(h, h * op.rate(op.at(t + 0.5 * h)))
-        if diag.steps == 1:
-            diag.compile_time = perf_counter() - start
         return h
 
     with threads_for(grid):
@@ -267,10 +265,8 @@ def _explicit(
     saved = np.empty((times.size, *view))
     saved[0] = state
     stats = np.zeros(kh.STATS)
-    if not kernel.signatures:  # load (or compile) it apart, so compile time is reported
-        warm = perf_counter()
+    with counting_compile_time(diag):
         kernel(state.copy(), buffer, coef[:0], periodic, ends[:0], saved[:1], 1, stats)
-        diag.compile_time = perf_counter() - warm
     kernel(state, buffer, coef, periodic, ends, saved, _CHECK_EVERY, stats)
     diag.steps = int(dts.size)
     diag.dt_min, diag.dt_max = float(dts.min()), float(dts.max())

@@ -26,7 +26,11 @@ Array = NDArray[np.float64]
 class Diagnostics:
     """How a solve went. ``outflow[k, 0]`` / ``outflow[k, 1]`` is the mass that left through the
     low / high wall of axis k (0 for closed walls), so that
-    ``mass inside + outflow.sum() = initial mass`` closes the balance."""
+    ``mass inside + outflow.sum() = initial mass`` closes the balance; ``max_mass_drift`` is the
+    largest |inside + out − initial| / initial over every step (the mass at each saved time is
+    ``GridSolution.mass()``). ``compile_time``: the seconds Numba spent compiling kernels
+    during the solve (0 when they were compiled earlier in the process or loaded from the disk
+    cache); ``wall_time`` leaves a separate first compile out where the solver can."""
 
     method: str
     steps: int = 0
