@@ -60,7 +60,9 @@ def initial_averages(p0: Any, grid: Grid, *, normalize: bool = False, tol: float
             "be finite"
         )
     if arr.min() < 0:
-        raise ValueError(f"p0 has a negative cell average {arr.min()!r}; densities must be >= 0")
+        raise ValueError(
+            f"p0 has a negative cell average {float(arr.min())!r}; densities must be >= 0"
+        )
     mass = grid.mass(arr)
     if mass <= 0:
         raise ValueError("p0 has zero mass; a density must have positive mass")
@@ -247,6 +249,7 @@ def diffusion_values(diffusion: Any, times: Array) -> Array:
     if bad.any():
         t = times[np.argmax(bad)]
         raise ValueError(
-            f"diffusion D at t={t!r} is {values[np.argmax(bad)]!r}; it must be finite and >= 0"
+            f"diffusion D at t={float(t)!r} is {float(values[np.argmax(bad)])!r}; it must be "
+            "finite and >= 0"
         )
     return values

@@ -104,7 +104,9 @@ class DriftDiffusion:
             self.faces.update(t, self.sign)
         value = float(self.diffusion(t))
         if not np.isfinite(value) or value < 0:
-            raise ValueError(f"diffusion D at t={t!r} is {value!r}; it must be finite and >= 0")
+            raise ValueError(
+                f"diffusion D at t={float(t)!r} is {value!r}; it must be finite and >= 0"
+            )
         if value > 0 and self.faces is not None:
             umax = max(
                 float(np.abs(self.velocity[k]).max()) * self.grid.h[k] for k in range(self.grid.dim)

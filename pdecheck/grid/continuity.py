@@ -38,7 +38,8 @@ from pdecheck.grid.solution import Diagnostics, GridSolution
 
 __all__ = ["LIMITERS", "SCHEMES", "STEPPERS", "solve_continuity"]
 
-LIMITERS = {"none": 0, "minmod": 1, "van-leer": 2, "mc": 3}
+#: TVD limiters of the MUSCL and LW-TVD slopes (code 0, no slope, is the upwind scheme itself)
+LIMITERS = {"minmod": 1, "van-leer": 2, "mc": 3}
 #: scheme -> positivity bound on C
 SCHEMES = {"upwind": 1.0, "muscl": 0.5, "lw-tvd": 0.5}
 #: stepper -> Shu–Osher stages (a, b, c): q_next = a p + b (q + Δt L(q at t + cΔt)); and the
@@ -90,6 +91,11 @@ def solve_continuity(
     and the solve is projected to take more than 2 s.
     """
     bound = _choose("scheme", scheme, SCHEMES)
+    if limiter == "none" and scheme != "upwind":
+        raise ValueError(
+            f"limiter='none' with scheme={scheme!r}: an unlimited slope is neither positive nor "
+            f"TVD, and a zero slope is scheme='upwind'; the limiters are {sorted(LIMITERS)}"
+        )
     limiter_code = _choose("limiter", limiter, LIMITERS) if scheme != "upwind" else 0
     if scheme == "lw-tvd":
         if stepper != "ssprk3":

@@ -142,7 +142,9 @@ def solve_heat(
 def _rate(diffusion: float, t: float, grid: Grid) -> float:
     """Σ_k 2D/h_k² at time t: the explicit step is a convex combination iff Δt · rate ≤ 1."""
     if not np.isfinite(diffusion) or diffusion < 0:
-        raise ValueError(f"diffusion D at t={t!r} is {diffusion!r}; it must be finite and >= 0")
+        raise ValueError(
+            f"diffusion D at t={float(t)!r} is {float(diffusion)!r}; it must be finite and >= 0"
+        )
     return float(2.0 * diffusion * np.sum(1.0 / grid.h**2))
 
 
@@ -281,6 +283,25 @@ def _explicit(
     return GridSolution(grid, times.copy(), saved.reshape(times.size, *grid.shape), diag)
 
 
+def _integral(coefficient: Callable[[float], float], a: float, b: float) -> float:
+    """∫_a^b D dt by adaptive quadrature, with D checked finite and >= 0 at 33 points of the
+    interval first (the spectral solution is exp(−|κ|²∫D): a D < 0 on part of the span would
+    be backward heat flow there, and a NaN would spread through every mode)."""
+    points = np.linspace(a, b, 33)
+    values = np.array([coefficient(float(t)) for t in points])
+    bad = ~np.isfinite(values) | (values < 0)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ValueError(
+            f"diffusion D at t={float(points[i])!r} is {float(values[i])!r}; it must be finite "
+            "and >= 0"
+        )
+    piece, _ = integrate.quad(coefficient, a, b, epsabs=0.0, epsrel=1e-13, limit=200)
+    if not np.isfinite(piece) or piece < 0:
+        raise ValueError(f"∫D dt over [{a!r}, {b!r}] is {piece!r}; D must be finite and >= 0")
+    return float(piece)
+
+
 def _spectral(
     coefficient: Callable[[float], float],
     p: np.ndarray,
@@ -302,14 +323,9 @@ def _spectral(
         kappa2 = kappa2 + (2 * np.pi * freq * n / length).reshape(shape) ** 2
     saved = np.empty((times.size, *grid.shape))
     saved[0] = state
+    integral = 0.0
     for s in range(1, times.size):
-        integral, _ = integrate.quad(
-            coefficient, times[0], times[s], epsabs=0.0, epsrel=1e-13, limit=200
-        )
-        if integral < 0:
-            raise ValueError(
-                f"∫D dt over [{times[0]!r}, {times[s]!r}] is {integral!r}; D must be >= 0"
-            )
+        integral += _integral(coefficient, float(times[s - 1]), float(times[s]))
         saved[s] = np.fft.irfftn(
             modes * np.exp(-kappa2 * integral), s=grid.shape, axes=tuple(range(grid.dim))
         )

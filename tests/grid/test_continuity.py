@@ -387,3 +387,13 @@ def test_compile_time_is_numba_time_not_wall_time():
     solve_continuity(unit_velocity, Uniform(0.2, 0.4), g, (0, 0.1), boundary="periodic")
     again = solve_continuity(unit_velocity, Uniform(0.2, 0.4), g, (0, 0.1), boundary="periodic")
     assert again.diagnostics.compile_time == 0.0
+
+
+def test_limiter_none_is_refused_with_the_alternatives():
+    """A MUSCL face value without a limiter would be the first-order upwind one (slope 0), so
+    the name would mislead: the error points to scheme='upwind' and the known limiters."""
+    g = Grid(0.0, 1.0, 32)
+    for scheme in ("muscl", "lw-tvd"):
+        with pytest.raises(ValueError, match=r"limiter='none'.*scheme='upwind'.*minmod"):
+            solve_continuity(unit_velocity, Uniform(0.2, 0.4), g, (0, 0.1), scheme=scheme,
+                             limiter="none")  # fmt: skip
