@@ -263,6 +263,15 @@ class MarginalScore:
         out = marginal.score(pts.reshape(-1, self.data.dim))
         return np.asarray(out, dtype=float).reshape(pts.shape)
 
+    def divergence(self, t: float, x: ArrayLike) -> Array:
+        """∇·∇log p_t(x) = Δ log p_t(x), shape (n,) (``Density.laplacian_log`` of the exact
+        marginal); NaN where p_t is atomic."""
+        pts = np.asarray(x, dtype=float).reshape(-1, self.data.dim)
+        marginal = self.sde.marginal(self.data, t)
+        if isinstance(marginal, PointMixture):
+            return np.full(pts.shape[0], np.nan)
+        return np.asarray(marginal.laplacian_log(pts), dtype=float)
+
 
 def propagate(data: Density, a: float, var: float) -> Density:
     """p_t for p_0 = ``data`` under x_t = a x_0 + √var ε (CATALOGUE B.4, "Gaussian-mixture

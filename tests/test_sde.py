@@ -135,3 +135,59 @@ def test_bad_input_names_argument_value_and_rule(make, exc, words):
         make()
     for word in words:
         assert word in str(info.value)
+
+
+def central_divergence(field, t: float, x: np.ndarray, h: float = 1e-5) -> np.ndarray:
+    """Σ_j ∂_j f_j by central differences (error O(h²) ~ 1e-10 · |f'''|, round-off ~1e-11)."""
+    out = np.zeros(x.shape[0])
+    for j in range(x.shape[1]):
+        e = np.zeros(x.shape[1])
+        e[j] = h
+        out += (field(t, x + e)[:, j] - field(t, x - e)[:, j]) / (2 * h)
+    return out
+
+
+@pytest.mark.parametrize("sde", [VPSDE(), SubVPSDE(), VESDE(), OU(2.0, 0.5)])
+def test_exact_divergence_of_the_score_drift_fields(sde, rng):
+    """∇·(f_t x − λ_t ∇log p_t) = d f_t − λ_t Δ log p_t (Density.laplacian_log of the exact
+    marginal) for the PF-ODE field, the reverse drift (λ = g²) and the time-reversed field, in
+    2-D from Gaussian-mixture data; checked against central differences of the fields."""
+    score = sde.score(DATA_2D)
+    x = rng.normal(size=(20, 2)) * 1.5
+    reverse = sde.reverse(score).drift
+    for field in (sde.drift, sde.probability_flow(score), reverse):
+        assert field.divergence is not None, field
+        for t in (0.2, 0.5, 0.9):
+            np.testing.assert_allclose(
+                field.divergence(t, x), central_divergence(field, t, x), rtol=1e-7, atol=1e-7
+            )
+
+
+def test_no_exact_divergence_for_a_user_score():
+    """A score without a ``divergence`` gives the PF-ODE field none (integrators then fall back
+    to central differences), rather than a wrong closed form."""
+    field = VPSDE().probability_flow(lambda t, x: -x)
+    assert field.divergence is None
+
+
+def test_pf_ode_log_likelihood_with_the_exact_divergence_is_fourth_order():
+    """The likelihood computation of diffusion models (seed eq. 12): X_T ~ p_T pushed by the
+    VP probability-flow ODE from T = 1 to ε = 0.05 with RK4, and log p_ε(X_ε) = log p_T(X_T)
+    + ∫_ε^T ∇·f (the exact divergence, not differences) against the exact log p_ε of the
+    Gaussian-mixture marginal: the error falls like Δt⁴ (64 … 512 steps: at 16 and 32 the
+    narrow component near ε is not yet resolved, local slopes 3.3 and 5.9; from 64 on they
+    are 3.96, 3.99, …)."""
+    from pdecheck.particles import integrate_ode
+
+    sde = VPSDE()
+    field = sde.probability_flow(sde.score(DATA_2D))
+    x_T = sde.marginal(DATA_2D, 1.0).sample(200, np.random.default_rng(3))
+    steps = np.array([64, 128, 256, 512])
+    errors = []
+    for n in steps:
+        sol = integrate_ode(field, x_T, np.linspace(1.0, 0.05, n + 1), log_density=True)
+        assert sol.path == "numpy"  # the exact divergence is a NumPy method
+        log_p = sol.log_density(sde.marginal(DATA_2D, 1.0).logpdf(x_T), 0.05)
+        errors.append(np.max(np.abs(log_p - sde.marginal(DATA_2D, 0.05).logpdf(sol.at(0.05)))))
+    observed = np.polyfit(np.log(1.0 / steps), np.log(errors), 1)[0]
+    assert abs(observed - 4.0) <= 0.15, errors

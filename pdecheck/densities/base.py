@@ -37,6 +37,11 @@ class Density:
         """∇_x log p(x), shape like x."""
         raise NotImplementedError
 
+    def laplacian_log(self, x: ArrayLike) -> Array:
+        """Δ log p(x) = ∇·∇log p(x), shape (n,): the divergence of the score (what the
+        log-density of a probability-flow ODE integrates, seed eq. 12)."""
+        raise NotImplementedError(f"{type(self).__name__} has no closed-form Δ log p")
+
     def cdf(self, x: ArrayLike) -> Array:
         """Cumulative distribution function (1-D densities only)."""
         self._require_1d("cdf")

@@ -140,6 +140,20 @@ class GaussianMixture(_Mixture):
         out = np.einsum("nk,nkd->nd", r / self.stds**2, self.means[None, :, :] - pts[:, None, :])
         return out[:, 0] if flat else out
 
+    def laplacian_log(self, x: ArrayLike) -> Array:
+        """Δ log p = Σ_k r_k (‖x − m_k‖²/v_k² − d/v_k) − ‖∇log p‖² with v_k = s_k² and r_k the
+        responsibilities (Δp/p = Σ_k r_k Δp_k/p_k, and Δ log p = Δp/p − ‖∇log p‖²)."""
+        pts, _ = self._points(x)
+        lc = self._component_logpdf(pts)
+        r = np.exp(lc - special.logsumexp(lc, axis=1, keepdims=True))
+        var = self.stds**2
+        sq = np.sum((pts[:, None, :] - self.means[None, :, :]) ** 2, axis=2)
+        score = np.einsum("nk,nkd->nd", r / var, self.means[None, :, :] - pts[:, None, :])
+        return np.asarray(
+            np.sum(r * (sq / var**2 - self.dim / var), axis=1) - np.sum(score**2, axis=1),
+            dtype=float,
+        )
+
     def box_probability(self, lower: ArrayLike, upper: ArrayLike) -> Array:
         total = np.zeros(np.asarray(lower, dtype=float).reshape(-1, self.dim).shape[0])
         for m, s, w in zip(self.means, self.stds, self.weights, strict=True):
