@@ -89,8 +89,9 @@ def solve_fokker_planck(
     """Evolve cell averages p0 under ∂_t p = −∇·(f_t p) + ½ g_t² Δp over ``t_span``.
 
     ``drift`` is f(t, x) ((n, d) -> (n, d), compiled or NumPy); ``diffusion`` is g(t) or a
-    constant (only D = g²/2 enters, so the sign of g is immaterial, as for dW). ``time``: ``"implicit"`` (first order), ``"mprk22"`` (positive and
-    conservative for every Δt, second order) or ``"ssprk2"`` (second order under its bound).
+    constant (only D = g²/2 enters, so the sign of g is immaterial, as for dW). ``time``:
+    ``"implicit"`` (first order), ``"mprk22"`` (positive and conservative for every Δt, second
+    order) or ``"ssprk2"`` (second order under its bound).
     ``dt=None``: implicit and MPRK22 steps of at most |t1 − t0|/200 and one advective Courant
     number; SSP-RK2 steps at 0.95 of the positivity bound at both stage times.
     ``progress``: a tqdm bar (True), none (False), or "auto": a bar when stderr is a terminal
