@@ -8,7 +8,7 @@ Every SDE here is dx = f_t x dt + g_t dW with p(x_t|x_0) = N(a_t x_0, b_t² I):
 - :class:`MarginalScore` — the exact score of the marginals from mixture data;
 - :func:`propagate` — p_0 ↦ p_t for point, Gaussian and Gaussian-mixture data;
 - :func:`score_drift_params` and :func:`compiled_score_drift` — the compiled form of a
-  :class:`~pdecheck.sde.ScoreDriftField`;
+  :class:`~pdecheck.sde.ScoreDriftField`; :func:`score_drift_divergence` its exact divergence;
 - :func:`linear_drift_coefficients` — the same field as A_t x + B_t on a time grid, where it is
   linear in x (the integrators' tabulated fast path).
 """
@@ -299,6 +299,28 @@ def mixture_components(data: Density) -> tuple[Array, Array, Array] | None:
     if isinstance(data, Gaussian) and np.all(data.std == data.std[0]):
         return np.ones(1), data.loc.reshape(1, -1), data.std[:1] ** 2
     return None
+
+
+def score_drift_divergence(field: ScoreDriftField) -> Any:
+    """(t, x) ↦ ∇·f_t(x), shape (n,), for f = f_t x − λ_t ∇log p_t of a linear SDE: d f_t −
+    λ_t Δ log p_t, where the score has a ``divergence`` (the exact :class:`MarginalScore`) or
+    there is no score term; else None (integrators then take central differences for the
+    log-density, seed eq. 12)."""
+    sde, score = field.sde, field.score
+    plain = score is None or (field.c_g == 0.0 and field.c_s == 0.0)
+    if not isinstance(sde, LinearSDE) or not (plain or hasattr(score, "divergence")):
+        return None
+
+    def divergence(t: float, x: ArrayLike) -> Array:
+        pts = np.asarray(x, dtype=float)
+        n, d = (pts.shape[0], 1) if pts.ndim == 1 else pts.shape
+        div = np.full(n, d * float(sde.drift_coeff(t)))
+        if plain:
+            return div
+        laplacian: Array = np.asarray(score.divergence(t, pts), dtype=np.float64)  # type: ignore[union-attr]
+        return div - field.weight(t) * laplacian
+
+    return divergence
 
 
 def score_drift_params(field: ScoreDriftField, *, reverse: bool) -> tuple[Array, int] | None:

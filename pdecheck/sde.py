@@ -256,15 +256,10 @@ class ScoreDriftField:
     ) -> None:
         self.sde, self.score = sde, score
         self.c_g, self.c_s, self.s, self.s_const = float(c_g), float(c_s), s, s_const
-        #: ∇·f exactly, (t, x) -> (n,), where it has a closed form: a linear SDE's drift
-        #: d · f_t, less λ_t Δ log p_t for a score with a ``divergence`` (the exact
-        #: :class:`~pdecheck._sde_linear.MarginalScore`); else None (integrators then take
-        #: central differences for the log-density, seed eq. 12)
-        self.divergence: Callable[[float, ArrayLike], Array] | None = None
-        if isinstance(sde, LinearSDE) and (
-            score is None or (c_g == 0.0 and c_s == 0.0) or hasattr(score, "divergence")
-        ):
-            self.divergence = self._exact_divergence
+        from pdecheck._sde_linear import score_drift_divergence
+
+        #: ∇·f, (t, x) -> (n,), where closed-form (``_sde_linear.score_drift_divergence``)
+        self.divergence = score_drift_divergence(self)
 
     def __repr__(self) -> str:
         return f"ScoreDriftField({self.sde!r}, c_g={self.c_g:g}, c_s={self.c_s:g})"
@@ -287,17 +282,6 @@ class ScoreDriftField:
         grad = np.asarray(self.score(t, pts), dtype=float).reshape(base.shape)
         return np.asarray(base - lam * grad, dtype=float)
 
-    def _exact_divergence(self, t: float, x: ArrayLike) -> Array:
-        """∇·(f_t x − λ_t ∇log p_t) = d f_t − λ_t Δ log p_t (a linear SDE)."""
-        assert isinstance(self.sde, LinearSDE)
-        pts = np.asarray(x, dtype=float)
-        n, d = (pts.shape[0], 1) if pts.ndim == 1 else pts.shape
-        div = np.full(n, d * float(self.sde.drift_coeff(t)))
-        if self.score is None or (self.c_g == 0.0 and self.c_s == 0.0):
-            return div
-        laplacian: Array = np.asarray(self.score.divergence(t, pts), dtype=np.float64)  # type: ignore[attr-defined]
-        return div - self.weight(t) * laplacian
-
     def compiled(self) -> CompiledField | None:
         from pdecheck._sde_linear import compiled_score_drift
 
@@ -318,14 +302,11 @@ class TimeReversedField:
 
     def __init__(self, field: Field, T: float) -> None:
         self.field, self.T = field, float(T)
+        forward = getattr(field, "divergence", None)
         #: ∇·(−f_{T−τ}) = −(∇·f)_{T−τ} where the field has an exact divergence, else None
-        self.divergence: Callable[[float, ArrayLike], Array] | None = None
-        if getattr(field, "divergence", None) is not None:
-            self.divergence = self._exact_divergence
-
-    def _exact_divergence(self, tau: float, x: ArrayLike) -> Array:
-        forward = self.field.divergence  # type: ignore[attr-defined]
-        return -np.asarray(forward(self.T - float(tau), x), dtype=float)
+        self.divergence: Callable[[float, ArrayLike], Array] | None = (
+            None if forward is None else lambda tau, x: -forward(self.T - float(tau), x)
+        )
 
     def __call__(self, tau: float, x: ArrayLike) -> Array:
         pts = np.asarray(x, dtype=float)

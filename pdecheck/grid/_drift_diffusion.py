@@ -25,7 +25,13 @@ from numpy.typing import NDArray
 
 from pdecheck.grid import _kernels_flux as kf
 from pdecheck.grid import _kernels_implicit as ki
-from pdecheck.grid._faces import FaceField, face_shape, padded_shape, sweep_view
+from pdecheck.grid._faces import (
+    FaceField,
+    face_shape,
+    non_finite_error,
+    padded_shape,
+    sweep_view,
+)
 from pdecheck.grid.boundaries import OUTFLOW, PERIODIC
 from pdecheck.grid.mesh import Grid
 from pdecheck.grid.solution import Diagnostics
@@ -113,6 +119,29 @@ class DriftDiffusion:
             )
             self.diag.peclet_max = max(self.diag.peclet_max, umax / value)
         return value
+
+    def max_face_speed(self, t: float) -> float:
+        """max_k max |f_k(t)| over the faces (walls as loaded); a compiled drift goes through
+        the loader of the compiled loops (no other kernel to compile); a non-finite value
+        raises."""
+        faces = self.faces
+        if faces is None:
+            return 0.0
+        if faces.compiled is None:
+            self.at(t)
+            return max(float(np.abs(self.velocity[k]).max()) for k in range(self.grid.dim))
+        cf = faces.compiled
+        umax = 0.0
+        for k in range(self.grid.dim):
+            low, high = self.codes[k]
+            u = sweep_view(self.velocity[k], k)
+            bad, speed = ki._load_axis(
+                cf.kernel, cf.params, float(t), faces.points[k], k, self.sign, u, low, high
+            )
+            if bad:
+                raise non_finite_error("drift", t, k)
+            umax = max(umax, float(speed))
+        return umax
 
     def rate(self, diffusion: float) -> float:
         """max_i |A_ii| for the loaded coefficients."""

@@ -1,7 +1,6 @@
 """Fixed-step Fokker–Planck time loops in one compiled call (``solve_fokker_planck``'s fast
 paths) and the MPRK22 loop for a NumPy drift.
 
-- :func:`max_face_speed` — max |f| over the faces at one time (for the default step);
 - :func:`compiled_implicit` — implicit Euler, Lie splitting (``_kernels_implicit.implicit_run``);
 - :func:`compiled_mprk22` — MPRK22 (``_kernels_mprk.mprk22_run`` in 1-D,
   ``_kernels_fp_strang.strang_run`` in 2-D and 3-D);
@@ -33,37 +32,10 @@ __all__ = [
     "compiled_implicit",
     "compiled_mprk22",
     "compiled_ssprk2",
-    "max_face_speed",
     "numpy_mprk22",
 ]
 
 Array = NDArray[np.float64]
-
-
-def max_face_speed(op: DriftDiffusion, t: float) -> float:
-    """max_k max |f_k(t)| over the faces of ``op`` (walls as loaded); a compiled drift goes
-    through the loader of the compiled loops (no other kernel to compile), and a non-finite
-    value raises."""
-    faces = op.faces
-    if faces is None:
-        return 0.0
-    if faces.compiled is None:
-        op.at(t)
-        return max(float(np.abs(op.velocity[k]).max()) for k in range(op.grid.dim))
-    from pdecheck.grid import _kernels_implicit as ki
-
-    cf = faces.compiled
-    umax = 0.0
-    for k in range(op.grid.dim):
-        u = sweep_view(op.velocity[k], k)
-        codes = op.codes[k]
-        bad, speed = ki._load_axis(
-            cf.kernel, cf.params, float(t), faces.points[k], k, op.sign, u, codes[0], codes[1]
-        )
-        if bad:
-            raise _non_finite(float(t))
-        umax = max(umax, float(speed))
-    return umax
 
 
 def _non_finite(t: float) -> ValueError:

@@ -56,7 +56,6 @@ from pdecheck.grid._fp_runs import (
     compiled_implicit,
     compiled_mprk22,
     compiled_ssprk2,
-    max_face_speed,
     numpy_mprk22,
 )
 from pdecheck.grid._progress import ProgressBar, check_progress
@@ -126,7 +125,7 @@ def solve_fokker_planck(
     small = grid.size <= PARALLEL_CELLS  # serial kernels: the whole loop in one call
     if time == "mprk22" or (time == "implicit" and compiled):
         if fixed_dt is None:
-            umax = max(max_face_speed(op, t) for t in (t0, 0.5 * (t0 + t1), t1))
+            umax = max(op.max_face_speed(t) for t in (t0, 0.5 * (t0 + t1), t1))
             fixed_dt = min(span / _DEFAULT_STEPS, h_min / umax if umax > 0 else np.inf)
         if time == "mprk22":  # serial kernels: no thread pool to start or tame
             run = compiled_mprk22 if compiled else numpy_mprk22
