@@ -7,8 +7,9 @@ between solvers are paid by the first that uses them): continuity (MUSCL), heat 
 Crank–Nicolson), Fokker–Planck (implicit, MPRK22 and SSP-RK2), particles (RK4 ODE,
 Euler–Maruyama SDE on the OU drift — the tabulated linear-drift kernel — and on the mixture
 field — the kernel that calls the field). Fields are built-in (the marginal field of a
-Gaussian-mixture affine path; the OU drift), so no user cfunc wrapper is in the count. Targets: a solver's cold first call
-< 3 s, warm < 1 s (PyMPDATA: 10–70 s per option set, in every process: see continuity).
+Gaussian-mixture affine path; the OU drift), so no user cfunc wrapper is in the count; the
+field's own cfunc compiles inside the first call. Targets: a solver's cold first call < 3 s,
+warm < 1 s (PyMPDATA: 10–70 s per option set, in every process: see continuity).
 ``--tiny`` checks the harness only: both processes use the usual cache (no cold compile).
 """
 
