@@ -42,12 +42,15 @@ class FieldLike(Protocol):
 class CompiledField:
     """A per-point kernel (Numba cfunc with ``pdecheck._jit.signature.FIELD_SIG``) and the
     parameter vector it reads. ``steady`` declares that f does not depend on t, so that a
-    solver may evaluate it once per point and reuse the values for every step."""
+    solver may evaluate it once per point and reuse the values for every step. ``block``, when
+    given, returns the field's block kernel (``BLOCK_SIG``: many points at one t, over the same
+    parameters); it is a loader so that the block kernel compiles only for callers that use it."""
 
     kernel: Any
     params: Array
     dim: int
     steady: bool = False
+    block: Callable[[], Any] | None = None
 
 
 def compiled_form(field: Any) -> CompiledField | None:

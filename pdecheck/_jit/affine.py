@@ -1,6 +1,7 @@
 """Compiled marginal field of an affine path, built-in schedule (CATALOGUE A3/A4, seed eq. 14).
 
-``marginal_field(t, x, d, params, out)`` is a cfunc with ``FIELD_SIG``: for one point x it writes
+``marginal_kernel(variant)(t, x, d, params, out)`` is a cfunc with ``FIELD_SIG`` (one per prior
+variant, compiled only when used): for one point x it writes
 
     f_t(x) = Σ_k r_k a_k(x),   r_k ∝ w_k p_k(x)   (softmax with a max-shift),
 
@@ -31,6 +32,7 @@ prior b (d), K, min_k V_k, log w (K), centres (d·K: centres[j·K + k] = m_kj), 
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -44,7 +46,7 @@ from pdecheck._jit.schedule import schedule_coeffs
 from pdecheck._jit.signature import FIELD_SIG
 from pdecheck.densities import Density, Gaussian, GaussianMixture, PointMixture, Uniform
 
-__all__ = ["exp_nonpositive", "marginal_field", "marginal_kernel", "pack_params"]
+__all__ = ["exp_nonpositive", "layout", "marginal_kernel", "pack_params", "prior_variant"]
 
 PRIOR_GAUSSIAN = 0
 PRIOR_UNIFORM = 1
@@ -241,48 +243,76 @@ def _diagonal_prior(x, d, out, a, da, s, ds, mu, sd, logw, centres, var0):
         out[j] = out[j] / total if total > 0.0 else math.nan
 
 
-@numba.cfunc(FIELD_SIG, cache=True, error_model="numpy")
-def marginal_field(t, xp, d, pp, op):
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def layout(pp, d, t):
+    """The parameter vector read at time t (layout in the module docstring): (α, α', σ, σ',
+    prior a (d), prior b (d), log w (K), centres (d·K), V (K), min V)."""
+    nsp = int(pp[1])
+    a, da, s, ds = schedule_coeffs(int(pp[0]), numba.carray(pp, (2 + nsp,))[2:], t)
+    base = 3 + nsp
+    k_count = int(pp[base + 2 * d])
+    end = base + 2 + 2 * d + k_count * (d + 2)
+    block = numba.carray(pp, (end,))
+    pa = block[base : base + d]
+    pb = block[base + d : base + 2 * d]
+    start = base + 2 + 2 * d
+    logw = block[start : start + k_count]
+    centres = block[start + k_count : start + k_count * (d + 1)]
+    var0 = block[start + k_count * (d + 1) : end]
+    return a, da, s, ds, pa, pb, logw, centres, var0, block[base + 1 + 2 * d]
+
+
+def _isotropic_point(t, xp, d, pp, op):
     x = numba.carray(xp, (d,))
     out = numba.carray(op, (d,))
-    nsp = int(pp[1])
-    sp = numba.carray(pp, (2 + nsp,))[2:]
-    a, da, s, ds = schedule_coeffs(int(pp[0]), sp, t)
-    base = 2 + nsp
-    prior_kind = int(pp[base])
-    pa = numba.carray(pp, (base + 1 + 2 * d,))[base + 1 : base + 1 + d]
-    pb = numba.carray(pp, (base + 1 + 2 * d,))[base + 1 + d : base + 1 + 2 * d]
-    k_count = int(pp[base + 1 + 2 * d])
-    var_min = pp[base + 2 + 2 * d]
-    start = base + 3 + 2 * d
-    end = start + k_count * (d + 2)
-    block = numba.carray(pp, (end,))
-    logw = block[start : start + k_count]
-    centres = block[start + k_count : start + k_count + k_count * d]
-    var0 = block[start + k_count + k_count * d : end]
+    a, da, s, ds, mu, sd, logw, centres, var0, var_min = layout(pp, d, t)
     for j in range(d):
         out[j] = 0.0
-    if prior_kind == PRIOR_UNIFORM:
-        _uniform_prior(x, d, out, a, da, s, ds, pa, pb, logw, centres)
-        return
-    isotropic = True
-    for j in range(1, d):
-        isotropic = isotropic and pb[j] == pb[0]
-    if isotropic:
-        _isotropic_prior(x, d, out, a, da, s, ds, pa, pb[0], logw, centres, var0, var_min)
-    else:
-        _diagonal_prior(x, d, out, a, da, s, ds, pa, pb, logw, centres, var0)
+    _isotropic_prior(x, d, out, a, da, s, ds, mu, sd[0], logw, centres, var0, var_min)
 
 
-def marginal_kernel() -> Any:
-    """The cfunc (loaded from the on-disk cache after the first process)."""
-    return marginal_field
+def _diagonal_point(t, xp, d, pp, op):
+    x = numba.carray(xp, (d,))
+    out = numba.carray(op, (d,))
+    a, da, s, ds, mu, sd, logw, centres, var0, _ = layout(pp, d, t)
+    for j in range(d):
+        out[j] = 0.0
+    _diagonal_prior(x, d, out, a, da, s, ds, mu, sd, logw, centres, var0)
+
+
+def _uniform_point(t, xp, d, pp, op):
+    x = numba.carray(xp, (d,))
+    out = numba.carray(op, (d,))
+    a, da, s, ds, lo, hi, logw, centres, _, _ = layout(pp, d, t)
+    for j in range(d):
+        out[j] = 0.0
+    _uniform_prior(x, d, out, a, da, s, ds, lo, hi, logw, centres)
+
+
+_POINT = {"isotropic": _isotropic_point, "diagonal": _diagonal_point, "uniform": _uniform_point}
+
+
+def prior_variant(prior: Density) -> str:
+    """Which kernel serves ``prior``: "isotropic" (Gaussian, one std), "diagonal" (Gaussian)
+    or "uniform" — each compiled only when a path uses it."""
+    if isinstance(prior, Uniform):
+        return "uniform"
+    if isinstance(prior, Gaussian) and np.all(prior.std == prior.std[0]):
+        return "isotropic"
+    return "diagonal"
+
+
+@functools.cache
+def marginal_kernel(variant: str) -> Any:
+    """The per-point cfunc (``FIELD_SIG``) for a prior variant (:func:`prior_variant`),
+    compiled on first use and loaded from the on-disk cache in later processes."""
+    return numba.cfunc(FIELD_SIG, cache=True, error_model="numpy")(_POINT[variant])
 
 
 def pack_params(
     spec: tuple[int, NDArray[np.float64]], prior: Density, data: Density
 ) -> NDArray[np.float64]:
-    """The parameter vector of :func:`marginal_field` (layout in the module docstring)."""
+    """The parameter vector of the marginal-field kernels (layout in the module docstring)."""
     kind, sched = spec
     if isinstance(prior, Gaussian):
         head = [PRIOR_GAUSSIAN, *prior.loc, *prior.std]

@@ -2,7 +2,6 @@
 
 :data:`CHUNK` and :func:`chunk_range` (the particles of one task of the parallel loop),
 :func:`load_row`, :func:`euler_step` and :func:`trapezoid_step` (the SDE updates),
-:func:`rk_stages` (the stages of an explicit Runge–Kutta step at one point),
 :func:`fd_divergence` (central-difference ∇·f at one point), :func:`finish_step`
 (finite check, domain check and saving after a step), :func:`fill_failed` (NaN rows after a
 failure). The small helpers are inlined into the particle loops (``inline="always"``).
@@ -70,34 +69,6 @@ def euler_step(x, f, h, g, dw):
 def trapezoid_step(x, f, fb, h, g, dw):
     """x + ½(f + f̄) h + g ΔW: the corrector of ``weak2`` (:mod:`.steppers`)."""
     return x + 0.5 * (f + fb) * h + g * dw
-
-
-@numba.njit(cache=True, inline="always")
-def rk_stages(
-    kernel, params, t, h, x, A, c, k, xs, divs, div_mode, div_kernel, div_params, scratch
-):
-    """Stages k_s = f(t + c_s h, x + h Σ_m A_sm k_m) of an explicit RK step at one point, and
-    (div_mode 1: finite differences, 2: compiled divergence kernel) ∇·f at each stage.
-    ``scratch`` = (f, xp, fp, fm, xs_ptr, params_ptr, f_ptr): the field writes into f through
-    pointers taken once per chunk (a view ``k[s]`` per call costs reference counting), and f
-    is copied into row s of k."""
-    f, xp, fp, fm, xs_ptr, params_ptr, f_ptr = scratch
-    d = x.size
-    for s in range(c.size):
-        for j in range(d):
-            acc = 0.0
-            for m in range(s):
-                acc += A[s, m] * k[m, j]
-            xs[j] = x[j] + h * acc
-        ts = t + c[s] * h
-        kernel(ts, xs_ptr, d, params_ptr, f_ptr)
-        for j in range(d):
-            k[s, j] = f[j]
-        if div_mode == 1:
-            divs[s] = fd_divergence(kernel, params, ts, xs, xp, fp, fm)
-        elif div_mode == 2:
-            div_kernel(ts, xs_ptr, d, div_params.ctypes, fp.ctypes)
-            divs[s] = fp[0]
 
 
 @numba.njit(cache=True, inline="always")

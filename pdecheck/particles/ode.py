@@ -14,8 +14,10 @@ with step ε^(1/3)·max(1, |x_j|) (error about 1e-10 relative for smooth fields;
 evaluations per stage).
 
 Fast path: a field with a compiled kernel (:func:`pdecheck.fields.compiled_form`) runs in one
-parallel Numba loop over particles. Slow path: any vectorised callable, evaluated on all active
-particles at once per stage.
+parallel Numba loop over chunks of particles, stage by stage, calling the field's block kernel
+once per chunk and stage when it has one (the built-in marginal fields with an isotropic
+Gaussian prior), else its per-point kernel once per particle. Slow path: any vectorised
+callable, evaluated on all active particles at once per stage.
 """
 
 from __future__ import annotations
@@ -88,6 +90,7 @@ def integrate_ode(
 def _fast(
     cf, cdiv, log_density, tab: Tableau, x: Array, t: Array, save, box
 ) -> tuple[Outputs, float, float]:
+    from pdecheck._jit.signature import no_block
     from pdecheck.particles._ode_kernel import ode_paths
 
     div_mode = 0 if not log_density else (2 if cdiv is not None else 1)
@@ -95,12 +98,15 @@ def _fast(
         (cdiv.kernel, cdiv.params) if cdiv is not None else (cf.kernel, cf.params)
     )
     lower, upper, has_domain = box
+    block = cf.block() if cf.block is not None else no_block()
 
     def launch(warm: bool) -> Outputs:
         xs, ts, ss = (x[:1], t[:2], np.array([1], dtype=np.int64)) if warm else (x, t, save)
         out = Outputs.allocate(ss.size, xs.shape[0], xs.shape[1], div_mode != 0)
         ode_paths(
             cf.kernel,
+            block,
+            cf.block is not None,
             cf.params,
             div_kernel,
             div_params,

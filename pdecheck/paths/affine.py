@@ -321,10 +321,13 @@ class AffinePath(GeneralAffinePath):
         spec = self.schedule.jit_spec()
         if spec is None or not isinstance(self.prior, (Gaussian, Uniform)):
             return None
-        from pdecheck._jit.affine import marginal_kernel, pack_params
+        from pdecheck._jit.affine import marginal_kernel, pack_params, prior_variant
+        from pdecheck._jit.affine_block import isotropic_block
 
         params = pack_params(spec, self.prior, data)
-        return CompiledField(marginal_kernel(), params, self.dim)
+        variant = prior_variant(self.prior)
+        block = isotropic_block if variant == "isotropic" else None
+        return CompiledField(marginal_kernel(variant), params, self.dim, block=block)
 
 
 @dataclass(frozen=True)
