@@ -17,6 +17,8 @@ Public names: :class:`CompiledField`, :class:`FieldLike`, :class:`KernelField`,
 
 from __future__ import annotations
 
+import inspect
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
@@ -95,6 +97,7 @@ class KernelField:
             raise ValueError(f"dim={dim!r} must be a positive integer")
         if not isinstance(steady, bool):
             raise TypeError(f"steady={steady!r} must be True or False")
+        _check_kernel(kernel)
         self.dim = dim
         self.steady = steady
         self.kernel = kernel
@@ -124,7 +127,28 @@ class KernelField:
         return out
 
 
+_KERNEL_RULE = "the rule is kernel(t, x, params, out), writing f_t(x) into out"
+
+
+def _check_kernel(kernel: Any) -> None:
+    """A field kernel is a function (or a Numba dispatcher) of four positional parameters."""
+    func = getattr(kernel, "py_func", kernel)
+    if not callable(func):
+        raise TypeError(f"kernel={kernel!r} is not callable; {_KERNEL_RULE}")
+    try:
+        inspect.signature(func).bind(0.0, None, None, None)
+    except TypeError:
+        raise TypeError(
+            f"kernel {getattr(func, '__name__', func)!r} has the signature "
+            f"{inspect.signature(func)}; {_KERNEL_RULE}"
+        ) from None
+    except ValueError:  # no signature to inspect (a builtin): Numba will say
+        pass
+
+
 def _wrap(kernel: Any, dim: int, nparams: int) -> Any:
+    """The cfunc of FIELD_SIG around a user's kernel; a kernel that does not compile in
+    nopython mode raises TypeError naming it, with the cause from Numba's message."""
     import numba
 
     from pdecheck._jit.signature import FIELD_SIG
@@ -132,7 +156,6 @@ def _wrap(kernel: Any, dim: int, nparams: int) -> Any:
     jitted = kernel if hasattr(kernel, "py_func") else numba.njit(kernel)
     size = max(nparams, 1)
 
-    @numba.cfunc(FIELD_SIG)
     def wrapper(t, xp, d, pp, op):
         jitted(
             t,
@@ -141,7 +164,16 @@ def _wrap(kernel: Any, dim: int, nparams: int) -> Any:
             numba.carray(op, (dim,)),
         )
 
-    return wrapper
+    try:
+        return numba.cfunc(FIELD_SIG)(wrapper)
+    except numba.core.errors.TypingError as error:
+        name = getattr(getattr(kernel, "py_func", kernel), "__name__", kernel)
+        cause = re.sub(r"\x1b\[[0-9;]*m", "", str(error)).split("During:", 1)[0].strip()
+        raise TypeError(
+            f"field kernel {name!r} does not compile with Numba for t: float64, x and out: "
+            f"float64[{dim}], params: float64[{nparams}] ({_KERNEL_RULE}). Numba says: "
+            f"{cause}"
+        ) from None
 
 
 def field_kernel(

@@ -45,3 +45,30 @@ def test_evaluate_checks_the_shape() -> None:
     with pytest.raises(ValueError, match=r"shape \(3,\) for x of shape \(3, 2\)"):
         evaluate(lambda t, x: x[:, 0], 0.0, np.zeros((3, 2)))
     assert evaluate(lambda t, x: x[:, 0], 0.0, np.ones((3, 1))).shape == (3, 1)
+
+
+def test_a_kernel_with_the_wrong_parameters_is_refused_when_declared() -> None:
+    """The rule kernel(t, x, params, out) is checked at decoration, before any compile."""
+
+    def three(t, x, out):
+        out[0] = 1.0
+
+    with pytest.raises(TypeError, match=r"'three' has the signature \(t, x, out\); the rule"):
+        field_kernel(dim=1)(three)
+    with pytest.raises(TypeError, match="kernel=3 is not callable"):
+        field_kernel(dim=1)(3)
+
+
+def test_a_kernel_numba_cannot_compile_raises_a_type_error_naming_it() -> None:
+    """No raw Numba traceback: the error names the kernel, the types it is compiled for and
+    Numba's cause, without terminal colour codes."""
+
+    @field_kernel(dim=2, params=[1.0])
+    def writes_text(t, x, params, out):
+        out[0] = "a"
+
+    with pytest.raises(TypeError, match=r"'writes_text' does not compile") as caught:
+        writes_text.compiled()
+    message = str(caught.value)
+    assert "float64[2], params: float64[1]" in message and "setitem" in message
+    assert "\x1b[" not in message and caught.value.__cause__ is None

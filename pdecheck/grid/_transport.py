@@ -107,7 +107,7 @@ class Transport:
         chunk = 1 << 40 if not bar.may_show else 8
         while stats[km.STATUS] == km.RUNNING:
             tick = time.perf_counter()
-            km.march(  # type: ignore[call-arg]
+            km.march(
                 cf.kernel, cf.params, pts[0], pts[1], pts[2], self.faces.codes, periodic,
                 self.shape, self.steady, refill, rows, self.sign, self.stages, self.weights,
                 self.cfl, self.bound, self.fixed_dt, self.one_step, self.limiter, self.rh,
@@ -133,7 +133,7 @@ class Transport:
             self.faces.update(ts, sign)
             for k in range(self.grid.dim):
                 u[k][s] = self.faces.velocity[k].reshape(-1)
-            rate = kf.max_outflow_rate(u[0][s], u[1][s], u[2][s], *shape, rh)  # type: ignore[call-arg]
+            rate = kf.max_outflow_rate(u[0][s], u[1][s], u[2][s], *shape, rh)
             return float(rate)
 
         rate = fill(t, 0)
@@ -162,7 +162,7 @@ class Transport:
             else:
                 stats[[km.STATUS, km.BAD_TIME]] = km.NO_STEP, t
                 return
-            cur, flushed, mass, low = km.step(  # type: ignore[call-arg]
+            cur, flushed, mass, low = km.step_from_python(
                 self.xs, cur, *u, rows, self.flux, shape, periodic, self.stages, self.weights, h,
                 self.one_step, self.limiter, rh, self.area, self.outflow,
                 stats[km.STEPS] % 2 == 1,
