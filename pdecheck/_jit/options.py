@@ -1,4 +1,4 @@
-"""The Numba options pdecheck's grid transport kernels are compiled with.
+"""The Numba options pdecheck's grid kernels are compiled with.
 
 Every kernel is cached on disk (``cache=True``). Numba also builds two wrappers for each
 compiled function: a CPython entry point (boxing and unboxing every argument) and a C entry
