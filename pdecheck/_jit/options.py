@@ -1,10 +1,11 @@
 """The Numba options pdecheck's grid kernels are compiled with.
 
-Every kernel is cached on disk (``cache=True``). Numba also builds two wrappers for each
-compiled function: a CPython entry point (boxing and unboxing every argument) and a C entry
-point (for use as a first-class function). Both are code that Numba lowers in Python and that
-LLVM optimises again in every caller that links the function in, so a wrapper nobody calls is
-paid several times over in a cold compile. Hence two option sets:
+Every kernel is cached on disk: ``cache=True`` is written at each decorator, beside
+``**KERNEL`` or ``**HELPER``, so that it shows where the function is. Numba also builds two
+wrappers for each compiled function: a CPython entry point (boxing and unboxing every
+argument) and a C entry point (for use as a first-class function). Both are code that Numba
+lowers in Python and that LLVM optimises again in every caller that links the function in, so
+a wrapper nobody calls is paid several times over in a cold compile. Hence two option sets:
 
 - :data:`KERNEL` — a function Python calls (keeps the CPython wrapper);
 - :data:`HELPER` — a function only compiled code calls (no wrapper at all).
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-KERNEL: dict[str, Any] = {"cache": True, "no_cfunc_wrapper": True, "error_model": "numpy"}
+KERNEL: dict[str, Any] = {"no_cfunc_wrapper": True, "error_model": "numpy"}
 HELPER: dict[str, Any] = {**KERNEL, "no_cpython_wrapper": True}
 
 __all__ = ["HELPER", "KERNEL"]

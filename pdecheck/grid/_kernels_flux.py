@@ -55,7 +55,7 @@ _TINY = 1e-300
 NORMAL = 2.2250738585072014e-308
 
 
-@numba.njit(**HELPER)
+@numba.njit(cache=True, **HELPER)
 def face_flux(u, u_lo, u_hi, q_ll, q_l, q_r, q_rr, cw, limiter):
     """Upwind flux u⁺ v_L + u⁻ v_R of the reconstructed face values (TRANSPORT.md "Anchors").
 
@@ -97,10 +97,10 @@ def face_flux(u, u_lo, u_hi, q_ll, q_l, q_r, q_rr, cw, limiter):
 #: the same formula inlined into Numba's IR, for the interior face loop: a call to the cached
 #: ``face_flux`` cannot be inlined by LLVM (a cached callee is linked as object code), and the
 #: call would cost 3x the loop; the few edge faces call ``face_flux`` itself (compile time)
-_face_flux_inline = numba.njit(inline="always", **HELPER)(face_flux.py_func)
+_face_flux_inline = numba.njit(cache=True, inline="always", **HELPER)(face_flux.py_func)
 
 
-@numba.njit(**HELPER)
+@numba.njit(cache=True, **HELPER)
 def _cell(q, base, j, n, inner, i, periodic):
     """Cell j (wrapped when periodic, else clamped: a zero-gradient ghost) of a block."""
     if j < 0:
@@ -110,7 +110,7 @@ def _cell(q, base, j, n, inner, i, periodic):
     return q[base + j * inner + i]
 
 
-@numba.njit(**HELPER)
+@numba.njit(cache=True, **HELPER)
 def _edge_face(q, u, flux, cb, fb, j, n, inner, i, periodic, cw, limiter):
     """Flux through face j < 2 or j > n − 2 of a block: at a non-periodic wall only outflow
     passes (first-order upwind; a closed wall has u = 0), periodic face n is face 0, and the
@@ -133,7 +133,7 @@ def _edge_face(q, u, flux, cb, fb, j, n, inner, i, periodic, cw, limiter):
         )  # fmt: skip
 
 
-@numba.njit(**HELPER)
+@numba.njit(cache=True, **HELPER)
 def axis_flux(q, u, flux, outer, n, inner, periodic, cw, limiter):
     """flux = F(q) at every face of one axis (flat, ``outer`` blocks of (n + 1) × ``inner``,
     see the module docstring), cw = ½Δt/h_k for the one-step scheme (else 0). Returns the
@@ -166,7 +166,7 @@ def axis_flux(q, u, flux, outer, n, inner, periodic, cw, limiter):
     return low, high
 
 
-@numba.njit(**HELPER)
+@numba.njit(cache=True, **HELPER)
 def axis_update(p, q, flux, out, outer, n, inner, scale, first, final, a, b):
     """out = (q if ``first`` else out) − scale · (F_{j+1} − F_j) along one axis (scale = Δt/h_k).
 
@@ -200,7 +200,7 @@ def axis_update(p, q, flux, out, outer, n, inner, scale, first, final, a, b):
     return flushed
 
 
-@numba.njit(**HELPER)
+@numba.njit(cache=True, **HELPER)
 def mass_min(x):
     """(Σ x, min x) with four interleaved partial sums and minima (a dependency chain of one
     accumulator would cost 4x)."""
@@ -223,7 +223,7 @@ def mass_min(x):
     return (s0 + s1) + (s2 + s3), min(min(l0, l1), min(l2, l3))
 
 
-@numba.njit(**HELPER)
+@numba.njit(cache=True, **HELPER)
 def combine_rows(p, a, q, b, dt, f0, f1, f2, rh, clamp, out, lo, hi):
     """out = a p + b (q − Δt Σ_k (F_k,+ − F_k,−)/h_k) on rows lo ≤ i0 < hi of the 3-D state;
     returns the mass density removed by flushing negative round-off to 0 (only when
@@ -259,7 +259,7 @@ def combine_update(p, a, q, b, dt, f0, f1, f2, rh, clamp, out):
     return flushed.sum()
 
 
-@numba.njit(**KERNEL)
+@numba.njit(cache=True, **KERNEL)
 def face_velocity(kernel, params, t, points, axis, sign, out):
     """out[m] = sign · f_t(points[m])[axis] through a compiled field; returns the number of
     non-finite values. The kernel is called with d = points.shape[1] (the grid's dimension),
@@ -276,7 +276,7 @@ def face_velocity(kernel, params, t, points, axis, sign, out):
     return bad
 
 
-@numba.njit(**KERNEL)
+@numba.njit(cache=True, **KERNEL)
 def max_outflow_rate(u0, u1, u2, n0, n1, n2, rh):
     """max over cells of Σ_k (max(u_k,i+½, 0) + max(−u_k,i−½, 0)) / h_k; u_k flat face arrays
     of the padded shape (n0, n1, n2) (see the module docstring)."""

@@ -52,7 +52,7 @@ DONE, NON_FINITE, DT_TOO_LARGE = 0, 1, 2
 ) = range(11)
 
 
-@numba.njit(**HELPER)
+@numba.njit(cache=True, **HELPER)
 def axis_view(a, k):
     """The padded 3-D array ``a`` as (outer, n_k, inner) along axis k."""
     s0, s1, s2 = a.shape
@@ -63,7 +63,7 @@ def axis_view(a, k):
     return a.reshape(s0 * s1, s2, 1)
 
 
-@numba.njit(**HELPER)
+@numba.njit(cache=True, **HELPER)
 def cc_stage(
     p, a, q, b, dt, u, f, diffusion, h, rh, periodic, outflow_walls, out, outflow, weight, area
 ):
@@ -86,7 +86,7 @@ def cc_stage(
     return combine_rows(p, a, q, b, dt, f[0], f[1], f[2], rh, True, out, 0, q.shape[0])
 
 
-@numba.njit(**HELPER)
+@numba.njit(cache=True, **HELPER)
 def load_faces(kernel, params, t, points, sign, codes, u, h):
     """The drift at t on the faces of every axis (``u``: tuple of padded face arrays); returns
     (non-finite count, max_k max |u_k| h_k)."""
@@ -101,7 +101,7 @@ def load_faces(kernel, params, t, points, sign, codes, u, h):
     return bad, umax
 
 
-@numba.njit(**KERNEL)
+@numba.njit(cache=True, **KERNEL)
 def ssprk2_run(
     kernel,
     params,

@@ -27,7 +27,7 @@ from pdecheck.grid._kernels_implicit import cell_measures, end_step, line_rates
 from pdecheck.grid._kernels_mprk import mprk22_line
 
 
-@numba.njit(**HELPER)
+@numba.njit(cache=True, **HELPER)
 def mprk22_axis(q, u_old, u_new, d_old, d_new, h, dt, periodic, outflow_walls):
     """One MPRK22 step of every line (o, ·, i) of ``q`` (O, n, I) from the face velocities
     ``u_old`` / ``u_new`` (O, n + 1, I) and D at the step's two ends; each line is copied to a
@@ -57,7 +57,7 @@ def mprk22_axis(q, u_old, u_new, d_old, d_new, h, dt, periodic, outflow_walls):
     return low, high, rate / h
 
 
-@numba.njit(**KERNEL)
+@numba.njit(cache=True, **KERNEL)
 def strang_step(p, u_start, u_mid, u_end, d_start, d_mid, d_end, h, dt, codes, outflow, area):
     """p (padded 3-D state) ← one Strang step (module docstring) over the axes k < len(h);
     ``u_*`` are tuples of the padded face arrays at t, t + ½Δt, t + Δt, ``codes`` the (d, 2)
@@ -93,7 +93,7 @@ def strang_step(p, u_start, u_mid, u_end, d_start, d_mid, d_end, h, dt, codes, o
     return courant
 
 
-@numba.njit(**KERNEL)
+@numba.njit(cache=True, **KERNEL)
 def strang_run(
     kernel,
     params,

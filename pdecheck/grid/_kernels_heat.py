@@ -48,7 +48,7 @@ MASS0, DRIFT, LOW, CHECKS = range(4)
 STATS = 4
 
 
-@numba.njit(fastmath={"contract"}, **HELPER)
+@numba.njit(cache=True, fastmath={"contract"}, **HELPER)
 def _line1(out, o, p, i, j, w, c, periodic):
     """out[o, j] = w p[i, j] + c (left + right) along the line (3-point)."""
     last = p.shape[2] - 1
@@ -60,7 +60,7 @@ def _line1(out, o, p, i, j, w, c, periodic):
     out[o, j, last] = w * p[i, j, last] + c * (p[i, j, max(last - 1, 0)] + right)
 
 
-@numba.njit(fastmath={"contract"}, **HELPER)
+@numba.njit(cache=True, fastmath={"contract"}, **HELPER)
 def _line2(out, o, p, i, j, ib, jb, ia, ja, w, c, c1, periodic):
     """out[o, j] = w p[i, j] + c (left + right) + c1 (p[ib, jb] + p[ia, ja]) (5-point: the
     other two neighbours are lines of the same plane, or of the planes ib, ia)."""
@@ -83,7 +83,7 @@ def _line2(out, o, p, i, j, ib, jb, ia, ja, w, c, c1, periodic):
     )
 
 
-@numba.njit(fastmath={"contract"}, **HELPER)
+@numba.njit(cache=True, fastmath={"contract"}, **HELPER)
 def _line3(out, o, p, i, j, ib, ia, jb, ja, w, c, c0, c1, periodic):
     """out[o, j] = w p[i, j] + c (left + right) + c1 (p[i, jb] + p[i, ja])
     + c0 (p[ib, j] + p[ia, j]) (7-point)."""
@@ -119,7 +119,7 @@ def _neighbours(i, n, periodic):
     return below, above
 
 
-@numba.njit(**HELPER)
+@numba.njit(cache=True, **HELPER)
 def _lines(out, o, p, i, ib, ia, lo, hi, w, c, periodic):
     """Lines lo ≤ j < hi of plane i of p, updated into plane o of out; ib, ia: the planes
     below and above i."""
@@ -142,7 +142,7 @@ def _weight(c):
     return max(1.0 - 2.0 * (c[0] + c[1] + c[2]), 0.0)
 
 
-@numba.njit(**HELPER)
+@numba.njit(cache=True, **HELPER)
 def _rows(p, out, lo, hi, c, periodic, check):
     """One explicit step (module docstring) on lines lo ≤ r < hi (r = i n1 + j) of the 3-D
     state p into out; returns (Σ out, min out) over those lines when ``check``, else
@@ -155,7 +155,7 @@ def _rows(p, out, lo, hi, c, periodic, check):
     return _mass_min(out, lo, hi) if check else (0.0, np.inf)
 
 
-@numba.njit(**HELPER)
+@numba.njit(cache=True, **HELPER)
 def _two_steps(p, out, ring, lo, hi, ca, cb, periodic, check):
     """Two explicit steps (coefficients ca, then cb) on planes lo ≤ i < hi of p into out,
     through ``ring`` (3 planes): the first step's planes ib(lo), lo, …, hi − 1, ia(hi − 1) go
@@ -179,7 +179,7 @@ def _two_steps(p, out, ring, lo, hi, ca, cb, periodic, check):
     return _mass_min(out, lo * n1, hi * n1) if check else (0.0, np.inf)
 
 
-@numba.njit(**HELPER)
+@numba.njit(cache=True, **HELPER)
 def _mass_min(p, lo, hi):
     """(Σ p, min p) over lines lo ≤ r < hi of the 3-D state p, in four interleaved partial
     sums and minima (independent chains, so the check costs about one pass of loads)."""
@@ -216,7 +216,7 @@ def _record(total, low, stats):
     stats[CHECKS] += 1
 
 
-@numba.njit(**HELPER)
+@numba.njit(cache=True, **HELPER)
 def _record_chunks(totals, lows, stats):
     """:func:`_record` of the chunks' sums and minima, which are then reset (serial code: in
     the parallel kernel an array reduction would become one more parallel loop to compile)."""
@@ -225,7 +225,7 @@ def _record_chunks(totals, lows, stats):
     lows[:] = np.inf
 
 
-@numba.njit(**HELPER)
+@numba.njit(cache=True, **HELPER)
 def _scratch(n1, n2, pairs):
     """Per-chunk sums and minima, and the rings of :func:`_two_steps` (serial allocation)."""
     rings = np.empty((PAIR_CHUNKS if pairs else 0, 3, n1, n2))
@@ -240,7 +240,7 @@ def _due(s, steps, check_every, save_step, saved_count):
     return saving, saving or (s + 1) % check_every == 0 or s == steps - 1
 
 
-@numba.njit(**KERNEL)
+@numba.njit(cache=True, **KERNEL)
 def march_serial(p, q, coef, periodic, save_step, saved, check_every, stats):
     """Steps s = 0 … len(coef) − 1 with coefficients coef[s] = (c0, c1, c2) from p, ping-pong
     with q (both modified); saved[j + 1] = state after step save_step[j]."""

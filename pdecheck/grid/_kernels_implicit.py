@@ -40,7 +40,7 @@ from numba import prange
 from pdecheck._jit.options import HELPER, KERNEL
 
 
-@numba.njit(**KERNEL)
+@numba.njit(cache=True, **KERNEL)
 def bernoulli(z):
     """B(z) = z / (eᶻ − 1) for z ≥ 0 (one ``expm1``): series below 1e-4, where z/expm1(z)
     would lose digits; for large z, expm1 overflows to inf and B underflows to 0, as it should."""
@@ -49,7 +49,7 @@ def bernoulli(z):
     return z / math.expm1(z)
 
 
-@numba.njit(**HELPER)
+@numba.njit(cache=True, **HELPER)
 def face_rates(u, diffusion, h):
     """(α, β) with J = α p_L − β p_R (see the module docstring); both > 0 when D > 0."""
     if diffusion <= 0.0:
@@ -62,7 +62,7 @@ def face_rates(u, diffusion, h):
     return scale * small, scale * (small - pe)
 
 
-@numba.njit(**KERNEL)
+@numba.njit(cache=True, **KERNEL)
 def wall_rates(u, j, n, diffusion, h, periodic, outflow):
     """(α, β) of face j of a line of n cells: interior faces by :func:`face_rates`; a wall face
     (j = 0 or n, not periodic) passes only outgoing drift (``outflow``) or nothing."""
@@ -75,7 +75,7 @@ def wall_rates(u, j, n, diffusion, h, periodic, outflow):
     return max(u, 0.0), 0.0
 
 
-@numba.njit(**HELPER)
+@numba.njit(cache=True, **HELPER)
 def _line_fluxes(q, u, flux, diffusion, h, periodic, outflow_walls, o, i):
     n = q.shape[1]
     for j in range(n + 1):
@@ -85,7 +85,7 @@ def _line_fluxes(q, u, flux, diffusion, h, periodic, outflow_walls, o, i):
         flux[o, j, i] = alpha * q[o, left, i] - beta * q[o, right, i]
 
 
-@numba.njit(**KERNEL)
+@numba.njit(cache=True, **KERNEL)
 def cc_fluxes(q, u, flux, diffusion, h, periodic, outflow_walls):
     """flux[o, j, i] = J through face j of every line (serially); periodic face n is face 0."""
     outer, inner = q.shape[0], q.shape[2]
@@ -103,7 +103,7 @@ def cc_fluxes_parallel(q, u, flux, diffusion, h, periodic, outflow_walls):
         _line_fluxes(q, u, flux, diffusion, h, periodic, outflow_walls, o, line - o * inner)
 
 
-@numba.njit(**HELPER)
+@numba.njit(cache=True, **HELPER)
 def line_rates(u, o, i, diffusion, h, periodic, outflow, alpha, beta):
     """α_j, β_j of every face j = 0..n of line (o, ·, i) of ``u`` (O, n+1, I) by
     :func:`wall_rates`: periodic face n repeats face 0, closed walls get 0."""
@@ -112,7 +112,7 @@ def line_rates(u, o, i, diffusion, h, periodic, outflow, alpha, beta):
         alpha[j], beta[j] = wall_rates(u[o, j, i], j, n, diffusion, h, periodic, outflow)
 
 
-@numba.njit(**HELPER)
+@numba.njit(cache=True, **HELPER)
 def solve_rates(alpha, beta, r, q, o, i, work, out):
     """Solve (I − r Â) x = q on line (o, ·, i) into ``out`` (which may be ``q``: q is read in
     the forward pass, out written in the backward one); returns max_j (β_j + α_{j+1}).
@@ -163,7 +163,7 @@ def solve_rates(alpha, beta, r, q, o, i, work, out):
     return rate
 
 
-@numba.njit(**HELPER)
+@numba.njit(cache=True, **HELPER)
 def solve_line(q, u, diffusion, h, dt, periodic, outflow, o, i, work, out):
     """Solve (I − Δt A) x = q on line (o, ·, i) into ``out`` (may be ``q``) with the rates of
     the face velocities ``u`` (:func:`line_rates`, :func:`solve_rates`, Δt/h = r); returns the
@@ -178,7 +178,7 @@ def solve_line(q, u, diffusion, h, dt, periodic, outflow, o, i, work, out):
     return dt * beta[0] * out[o, 0, i], dt * alpha[n] * out[o, n - 1, i], rate
 
 
-@numba.njit(**KERNEL)
+@numba.njit(cache=True, **KERNEL)
 def implicit_sweep(q, u, diffusion, h, dt, periodic, outflow, out):
     """(I − Δt A_k) x = q on every line (O, n, I) of one axis, serially (``out`` may be ``q``);
     returns the outflow (low, high) summed over lines (per unit face area) and max_j |A_k,jj|."""
@@ -215,7 +215,7 @@ def implicit_sweep_parallel(q, u, diffusion, h, dt, periodic, outflow, out):
     return low.sum(), high.sum(), rate.max()
 
 
-@numba.njit(**KERNEL)
+@numba.njit(cache=True, **KERNEL)
 def max_generator_rate(u0, u1, u2, diffusion, rh, dim, periodic, outflow):
     """max_i |A_ii| = max_i Σ_k (β_{k,i−½} + α_{k,i+½}) / h_k, walls by :func:`wall_rates`;
     ``periodic`` and ``outflow`` are per-axis boolean arrays."""
@@ -242,7 +242,7 @@ def max_generator_rate(u0, u1, u2, diffusion, rh, dim, periodic, outflow):
     return best
 
 
-@numba.njit(**HELPER)
+@numba.njit(cache=True, **HELPER)
 def cell_measures(h):
     """(cell volume Π_k h_k, face areas volume / h_k per axis) of a uniform grid."""
     dim = len(h)
@@ -255,7 +255,7 @@ def cell_measures(h):
     return volume, area
 
 
-@numba.njit(**HELPER)
+@numba.njit(cache=True, **HELPER)
 def end_step(p, volume, outflow, initial, courant, n, stats, save_steps, saved, saved_count):
     """Bookkeeping after step n of a Fokker–Planck loop: stats[0] max relative drift of mass
     inside + outflow, stats[1] min p, stats[2] max Courant number, stats[4] steps done; the
@@ -272,7 +272,7 @@ def end_step(p, volume, outflow, initial, courant, n, stats, save_steps, saved, 
     return saved_count
 
 
-@numba.njit(**HELPER)
+@numba.njit(cache=True, **HELPER)
 def copy_state(src, dst):
     """dst ← src element by element (C-contiguous arrays of one size): a slice assignment
     would compile NumPy's broadcasting checks and their message formatting into the loop."""
@@ -282,7 +282,7 @@ def copy_state(src, dst):
         b[j] = a[j]
 
 
-@numba.njit(**KERNEL)
+@numba.njit(cache=True, **KERNEL)
 def _load_axis(kernel, params, t, points, k, sign, u, low_code, high_code):
     """Face velocities of axis k (a (O, n+1, I) view) at time t, walls as in ``FaceField``:
     periodic face n copies face 0, zero-flux walls carry 0. Returns the non-finite count and
@@ -318,7 +318,7 @@ def _load_axis(kernel, params, t, points, k, sign, u, low_code, high_code):
     return bad, umax
 
 
-@numba.njit(**KERNEL)
+@numba.njit(cache=True, **KERNEL)
 def implicit_run(
     kernel,
     params,

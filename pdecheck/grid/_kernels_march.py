@@ -69,12 +69,12 @@ def axis_blocks(shape: tuple[int, int, int], axis: int) -> tuple[int, int, int]:
     return outer, shape[axis], inner
 
 
-_blocks = numba.njit(**HELPER)(axis_blocks)
+_blocks = numba.njit(cache=True, **HELPER)(axis_blocks)
 
 
 #: inlined into :func:`march` (its one compiled call site) in Numba's IR: compiled on its own, it
 #: would be optimised and code-generated once alone and again inside march (0.6 s of cold compile)
-@numba.njit(inline="always", **HELPER)
+@numba.njit(cache=True, inline="always", **HELPER)
 def step(xs, cur, u0, u1, u2, rows, flux, shape, periodic, stages, weights, h, one_step, limiter,
          rh, area, outflow, reverse):  # fmt: skip
     """One step of size h from the state xs[cur]; returns (index of the new state, flushed
@@ -115,7 +115,7 @@ def step(xs, cur, u0, u1, u2, rows, flux, shape, periodic, stages, weights, h, o
     return src, flushed, mass, low
 
 
-@numba.njit(**KERNEL)
+@numba.njit(cache=True, **KERNEL)
 def step_from_python(xs, cur, u0, u1, u2, rows, flux, shape, periodic, stages, weights, h,
                      one_step, limiter, rh, area, outflow, reverse):  # fmt: skip
     """:func:`step` for the NumPy-field loop (``_transport``): a separate entry point, so that
@@ -124,7 +124,7 @@ def step_from_python(xs, cur, u0, u1, u2, rows, flux, shape, periodic, stages, w
                 limiter, rh, area, outflow, reverse)  # fmt: skip
 
 
-@numba.njit(**HELPER)
+@numba.njit(cache=True, **HELPER)
 def fill_stage(kernel, params, t, pts0, pts1, pts2, sign, codes, shape, u0, u1, u2, stats):
     """u_k (one stage's flat face arrays) = sign · f_k(t, faces) for every axis, 0 on zero-flux
     walls, the last periodic face equal to the first. On a non-finite value: False, with
@@ -162,14 +162,14 @@ def stage_rows(stages: np.ndarray, steady: bool) -> tuple[np.ndarray, np.ndarray
     return refill, rows
 
 
-@numba.njit(**HELPER)
+@numba.njit(cache=True, **HELPER)
 def _copy(dst, src):
     """dst[:] = src by a loop (slice assignment compiles Numba's shape-mismatch message)."""
     for m in range(src.size):
         dst[m] = src[m]
 
 
-@numba.njit(**KERNEL)
+@numba.njit(cache=True, **KERNEL)
 def march(
     kernel, params, pts0, pts1, pts2, codes, periodic, shape, steady, refill, rows, sign,
     stages, weights, cfl, bound, fixed_dt, one_step, limiter, rh, area, volume, initial_mass,

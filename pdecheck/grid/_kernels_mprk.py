@@ -48,7 +48,7 @@ from pdecheck._jit.options import HELPER, KERNEL
 from pdecheck.grid._kernels_implicit import _load_axis, end_step, line_rates, solve_rates
 
 
-@numba.njit(**HELPER)
+@numba.njit(cache=True, **HELPER)
 def solve_walls(alpha, beta, r, q, m, s, inv_d, out):
     """x = (I − r Â)⁻¹ q for a line with walls (α_0 = β_n = 0; Â as in ``solve_rates``) into
     ``out`` (may be ``q``), keeping the Thomas factors for :func:`substitute`. Row j is
@@ -77,7 +77,7 @@ def solve_walls(alpha, beta, r, q, m, s, inv_d, out):
     backward(s, inv_d, out)
 
 
-@numba.njit(**HELPER)
+@numba.njit(cache=True, **HELPER)
 def backward(s, inv_d, out):
     """Back substitution x_j = y_j / d_j − s_j x_{j+1} in place on y = ``out`` (one
     multiply-add on the critical path)."""
@@ -89,7 +89,7 @@ def backward(s, inv_d, out):
         out[j] = x
 
 
-@numba.njit(**HELPER)
+@numba.njit(cache=True, **HELPER)
 def substitute(m, s, inv_d, q, out):
     """x = (I − r Â)⁻¹ q from the factors of :func:`solve_walls` (``out`` may be ``q``). With
     m ≤ 0 and s ≤ 0 both sweeps only add non-negative terms: q ≥ 0 gives x ≥ 0 exactly."""
@@ -102,7 +102,7 @@ def substitute(m, s, inv_d, q, out):
     backward(s, inv_d, out)
 
 
-@numba.njit(**HELPER)
+@numba.njit(cache=True, **HELPER)
 def patankar_rates(q, stage, old, new, r, alpha, beta):
     """ρ_j = pⁿ_j / p⁽¹⁾_j (clamped to 1 + Δt|a_jj|; 0 or the bound where p⁽¹⁾_j = 0, see
     the module docstring) and the rates of B into ``alpha``, ``beta`` (n + 1): α̃_j =
@@ -131,7 +131,7 @@ def patankar_rates(q, stage, old, new, r, alpha, beta):
     return rate
 
 
-@numba.njit(**HELPER)
+@numba.njit(cache=True, **HELPER)
 def mprk22_line(q, old, new, r, dt, periodic, factored, work, stage, out):
     """One MPRK22 step of line (0, ·, 0) of ``q`` (1, n, 1) into ``out`` (may be ``q``).
 
@@ -158,7 +158,7 @@ def mprk22_line(q, old, new, r, dt, periodic, factored, work, stage, out):
     return dt * beta[0] * x[0], dt * alpha[n] * x[n - 1], rate
 
 
-@numba.njit(**KERNEL)
+@numba.njit(cache=True, **KERNEL)
 def mprk22_step(u_old, u_new, d_old, d_new, h, dt, periodic, outflow, p, stage, out):
     """One step from the face velocities ``u_old`` / ``u_new`` (1, n + 1, 1) and the diffusion
     d_old / d_new at t_n / t_{n+1} (walls by ``wall_rates``); see :func:`mprk22_line`."""
@@ -171,7 +171,7 @@ def mprk22_step(u_old, u_new, d_old, d_new, h, dt, periodic, outflow, p, stage, 
     return mprk22_line(p, old, new, dt / h, dt, periodic, False, work, stage, out)
 
 
-@numba.njit(**KERNEL)
+@numba.njit(cache=True, **KERNEL)
 def mprk22_run(
     kernel,
     params,
