@@ -11,10 +11,11 @@ numbers, so p' ≥ 0 holds exactly in floating point (no negative round-off), an
 spread to its neighbours with weights summing to one, so mass changes by round-off only.
 
 The state is seen as (n0, n1, n2) with leading axes of length 1 when d < 3 and c = 0 there, so
-one loop serves every dimension; a line along the last (contiguous) axis is updated by
-:func:`_line1`, :func:`_line2` or :func:`_line3` (3-, 5-, 7-point), whose interior loop has
-no wrap-round indexing (the two end cells are done apart) so LLVM vectorises it; the FMA
-contraction they allow keeps every term ≥ 0, so positivity stays exact.
+one loop serves every dimension. The lines of a plane that have both in-plane neighbours
+are updated together by :func:`_run`, one loop over the flat run of their cells (their end
+cells redone after); the first and last line of a plane by :func:`_line1`, :func:`_line2`
+or :func:`_line3` (3-, 5-, 7-point). No loop has wrap-round indexing, so LLVM vectorises
+each; the FMA contraction they allow keeps every term ≥ 0, so positivity stays exact.
 
 - :func:`_lines` — lines of one plane, written into any plane of any array;
 - :func:`_rows` — one step on the lines lo ≤ r < hi (r = i0 n1 + i1);
@@ -36,6 +37,7 @@ import numpy as np
 from numba import prange
 
 from pdecheck._jit.options import HELPER, KERNEL
+from pdecheck._jit.views import flat
 
 #: the lines of a step are split into this many chunks in :func:`march_parallel` (a constant,
 #: so the kernel caches and the mass sums do not depend on the thread count)
@@ -119,12 +121,57 @@ def _neighbours(i, n, periodic):
     return below, above
 
 
+@numba.njit(cache=True, fastmath={"contract"}, **HELPER)
+def _run(out, o, p, a, below, above, n2, size, w, c, c0, c1):
+    """out[o + m] = w p[a + m] + c (p[a + m − 1] + p[a + m + 1]) + c1 (p[a + m − n2]
+    + p[a + m + n2]) + c0 (p[below + m] + p[above + m]) for m < size, on flat arrays: the
+    7-point update of whole consecutive lines in one vectorised loop (each line's two end
+    cells read a neighbouring line here; :func:`_lines` redoes them)."""
+    # views from 0: no negative-index wrap-round test in the loop (it would not vectorise)
+    centre, left, right = p[a : a + size], p[a - 1 : a - 1 + size], p[a + 1 : a + 1 + size]
+    down, up = p[a - n2 : a - n2 + size], p[a + n2 : a + n2 + size]
+    lower, upper, dst = p[below : below + size], p[above : above + size], out[o : o + size]
+    for m in range(size):
+        dst[m] = (
+            w * centre[m]
+            + c * (left[m] + right[m])
+            + c1 * (down[m] + up[m])
+            + c0 * (lower[m] + upper[m])
+        )
+
+
 @numba.njit(cache=True, **HELPER)
 def _lines(out, o, p, i, ib, ia, lo, hi, w, c, periodic):
     """Lines lo ≤ j < hi of plane i of p, updated into plane o of out; ib, ia: the planes
-    below and above i."""
-    n1 = p.shape[1]
+    below and above i.
+
+    The lines 0 < j < n1 − 1, whose neighbours in the plane are lines of the plane, go through
+    one :func:`_run` (a call and a loop set-up per line cost as much as a 128-cell line
+    itself), then their end cells are redone with the wrap-round or mirror neighbour; the
+    lines 0 and n1 − 1 go one by one through :func:`_line1`, :func:`_line2` or
+    :func:`_line3`. A plane's zero coefficient (2-D seen as (1, n0, n1): c0 = 0) adds an exact
+    zero in :func:`_run`."""
+    n1, n2 = p.shape[1], p.shape[2]
+    first, stop = max(lo, 1), min(hi, n1 - 1)
+    if stop > first:
+        plane = n1 * n2
+        _run(flat(out), o * plane + first * n2, flat(p), i * plane + first * n2,
+             ib * plane + first * n2, ia * plane + first * n2, n2, (stop - first) * n2, w,
+             c[2], c[0], c[1])  # fmt: skip
+        last = n2 - 1
+        for j in range(first, stop):
+            for k in (0, last):
+                left = p[i, j, k - 1] if k > 0 else p[i, j, last if periodic[2] else 0]
+                right = p[i, j, k + 1] if k < last else p[i, j, 0 if periodic[2] else last]
+                out[o, j, k] = (
+                    w * p[i, j, k]
+                    + c[2] * (left + right)
+                    + c[1] * (p[i, j - 1, k] + p[i, j + 1, k])
+                    + c[0] * (p[ib, j, k] + p[ia, j, k])
+                )
     for j in range(lo, hi):
+        if first <= j < stop:
+            continue
         jb, ja = _neighbours(j, n1, periodic[1])
         if c[0] == 0.0 and c[1] == 0.0:
             _line1(out, o, p, i, j, w, c[2], periodic[2])
