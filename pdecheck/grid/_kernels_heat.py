@@ -11,11 +11,12 @@ numbers, so p' ≥ 0 holds exactly in floating point (no negative round-off), an
 spread to its neighbours with weights summing to one, so mass changes by round-off only.
 
 The state is seen as (n0, n1, n2) with leading axes of length 1 when d < 3 and c = 0 there, so
-one loop serves every dimension. The lines of a plane that have both in-plane neighbours
-are updated together by :func:`_run`, one loop over the flat run of their cells (their end
-cells redone after); the first and last line of a plane by :func:`_line1`, :func:`_line2`
-or :func:`_line3` (3-, 5-, 7-point). No loop has wrap-round indexing, so LLVM vectorises
-each; the FMA contraction they allow keeps every term ≥ 0, so positivity stays exact.
+one loop serves every dimension. :func:`_run` updates consecutive lines along the last
+(contiguous) axis as one flat run of cells, with a zero coefficient adding an exact zero: the
+inner lines of a plane in one run, its first and last line (whose neighbours wrap round or
+are mirrored) in a run each. No loop has wrap-round indexing (each line's end cells are redone
+apart), so LLVM vectorises it; the FMA contraction it allows keeps every term ≥ 0, so
+positivity stays exact.
 
 - :func:`_lines` — lines of one plane, written into any plane of any array;
 - :func:`_rows` — one step on the lines lo ≤ r < hi (r = i0 n1 + i1);
@@ -50,69 +51,6 @@ MASS0, DRIFT, LOW, CHECKS = range(4)
 STATS = 4
 
 
-@numba.njit(cache=True, fastmath={"contract"}, **HELPER)
-def _line1(out, o, p, i, j, w, c, periodic):
-    """out[o, j] = w p[i, j] + c (left + right) along the line (3-point)."""
-    last = p.shape[2] - 1
-    for k in range(1, last):
-        out[o, j, k] = w * p[i, j, k] + c * (p[i, j, k - 1] + p[i, j, k + 1])
-    left = p[i, j, last] if periodic else p[i, j, 0]
-    right = p[i, j, 0] if periodic else p[i, j, last]
-    out[o, j, 0] = w * p[i, j, 0] + c * (left + p[i, j, min(1, last)])
-    out[o, j, last] = w * p[i, j, last] + c * (p[i, j, max(last - 1, 0)] + right)
-
-
-@numba.njit(cache=True, fastmath={"contract"}, **HELPER)
-def _line2(out, o, p, i, j, ib, jb, ia, ja, w, c, c1, periodic):
-    """out[o, j] = w p[i, j] + c (left + right) + c1 (p[ib, jb] + p[ia, ja]) (5-point: the
-    other two neighbours are lines of the same plane, or of the planes ib, ia)."""
-    last = p.shape[2] - 1
-    for k in range(1, last):
-        out[o, j, k] = (
-            w * p[i, j, k]
-            + c * (p[i, j, k - 1] + p[i, j, k + 1])
-            + c1 * (p[ib, jb, k] + p[ia, ja, k])
-        )
-    left = p[i, j, last] if periodic else p[i, j, 0]
-    right = p[i, j, 0] if periodic else p[i, j, last]
-    out[o, j, 0] = (
-        w * p[i, j, 0] + c * (left + p[i, j, min(1, last)]) + c1 * (p[ib, jb, 0] + p[ia, ja, 0])
-    )
-    out[o, j, last] = (
-        w * p[i, j, last]
-        + c * (p[i, j, max(last - 1, 0)] + right)
-        + c1 * (p[ib, jb, last] + p[ia, ja, last])
-    )
-
-
-@numba.njit(cache=True, fastmath={"contract"}, **HELPER)
-def _line3(out, o, p, i, j, ib, ia, jb, ja, w, c, c0, c1, periodic):
-    """out[o, j] = w p[i, j] + c (left + right) + c1 (p[i, jb] + p[i, ja])
-    + c0 (p[ib, j] + p[ia, j]) (7-point)."""
-    last = p.shape[2] - 1
-    for k in range(1, last):
-        out[o, j, k] = (
-            w * p[i, j, k]
-            + c * (p[i, j, k - 1] + p[i, j, k + 1])
-            + c1 * (p[i, jb, k] + p[i, ja, k])
-            + c0 * (p[ib, j, k] + p[ia, j, k])
-        )
-    left = p[i, j, last] if periodic else p[i, j, 0]
-    right = p[i, j, 0] if periodic else p[i, j, last]
-    out[o, j, 0] = (
-        w * p[i, j, 0]
-        + c * (left + p[i, j, min(1, last)])
-        + c1 * (p[i, jb, 0] + p[i, ja, 0])
-        + c0 * (p[ib, j, 0] + p[ia, j, 0])
-    )
-    out[o, j, last] = (
-        w * p[i, j, last]
-        + c * (p[i, j, max(last - 1, 0)] + right)
-        + c1 * (p[i, jb, last] + p[i, ja, last])
-        + c0 * (p[ib, j, last] + p[ia, j, last])
-    )
-
-
 @numba.njit(cache=True, inline="always")
 def _neighbours(i, n, periodic):
     """Indices of the cells below and above i on an axis of n cells (mirror at a wall)."""
@@ -122,22 +60,48 @@ def _neighbours(i, n, periodic):
 
 
 @numba.njit(cache=True, fastmath={"contract"}, **HELPER)
-def _run(out, o, p, a, below, above, n2, size, w, c, c0, c1):
-    """out[o + m] = w p[a + m] + c (p[a + m − 1] + p[a + m + 1]) + c1 (p[a + m − n2]
-    + p[a + m + n2]) + c0 (p[below + m] + p[above + m]) for m < size, on flat arrays: the
-    7-point update of whole consecutive lines in one vectorised loop (each line's two end
-    cells read a neighbouring line here; :func:`_lines` redoes them)."""
+def _run(out, o, p, a, down, up, below, above, n2, size, w, c, c0, c1, periodic):
+    """out[o + m] = w p[a + m] + c (p[a + m − 1] + p[a + m + 1]) + c1 (p[down + m]
+    + p[up + m]) + c0 (p[below + m] + p[above + m]) for m < size, on flat arrays: the
+    7-point update of size / n2 consecutive lines in one vectorised loop (down, up: where
+    the lines before and after the first one start; below, above: the same line in the
+    planes either side); then each line's two end cells, which read a neighbouring line
+    there, again with the wrap-round (``periodic``) or mirror neighbour. A zero coefficient
+    adds an exact zero (its neighbours are then the line itself)."""
+    # cells 1 … size − 2 of the run (cell 0 of the first plane has no cell before it), by
     # views from 0: no negative-index wrap-round test in the loop (it would not vectorise)
-    centre, left, right = p[a : a + size], p[a - 1 : a - 1 + size], p[a + 1 : a + 1 + size]
-    down, up = p[a - n2 : a - n2 + size], p[a + n2 : a + n2 + size]
-    lower, upper, dst = p[below : below + size], p[above : above + size], out[o : o + size]
-    for m in range(size):
-        dst[m] = (
-            w * centre[m]
-            + c * (left[m] + right[m])
-            + c1 * (down[m] + up[m])
-            + c0 * (lower[m] + upper[m])
-        )
+    inner = size - 2
+    centre, left, right = p[a + 1 : a + 1 + inner], p[a : a + inner], p[a + 2 : a + 2 + inner]
+    south, north = p[down + 1 : down + 1 + inner], p[up + 1 : up + 1 + inner]
+    lower, upper = p[below + 1 : below + 1 + inner], p[above + 1 : above + 1 + inner]
+    dst = out[o + 1 : o + 1 + inner]
+    # one loop per number of neighbours (a 3-point line loads 3 values per cell, not 7)
+    if c0 != 0.0:
+        for m in range(inner):
+            dst[m] = (
+                w * centre[m]
+                + c * (left[m] + right[m])
+                + c1 * (south[m] + north[m])
+                + c0 * (lower[m] + upper[m])
+            )
+    elif c1 != 0.0:
+        for m in range(inner):
+            dst[m] = w * centre[m] + c * (left[m] + right[m]) + c1 * (south[m] + north[m])
+    else:
+        for m in range(inner):
+            dst[m] = w * centre[m] + c * (left[m] + right[m])
+    last = n2 - 1
+    for start in range(0, size, n2):
+        for end in range(2):
+            m = start + end * last
+            west = p[a + m - 1] if m > start else p[a + start + (last if periodic else 0)]
+            east = p[a + m + 1] if m < start + last else p[a + start + (0 if periodic else last)]
+            out[o + m] = (
+                w * p[a + m]
+                + c * (west + east)
+                + c1 * (p[down + m] + p[up + m])
+                + c0 * (p[below + m] + p[above + m])
+            )
 
 
 @numba.njit(cache=True, **HELPER)
@@ -145,42 +109,28 @@ def _lines(out, o, p, i, ib, ia, lo, hi, w, c, periodic):
     """Lines lo ≤ j < hi of plane i of p, updated into plane o of out; ib, ia: the planes
     below and above i.
 
-    The lines 0 < j < n1 − 1, whose neighbours in the plane are lines of the plane, go through
-    one :func:`_run` (a call and a loop set-up per line cost as much as a 128-cell line
-    itself), then their end cells are redone with the wrap-round or mirror neighbour; the
-    lines 0 and n1 − 1 go one by one through :func:`_line1`, :func:`_line2` or
-    :func:`_line3`. A plane's zero coefficient (2-D seen as (1, n0, n1): c0 = 0) adds an exact
-    zero in :func:`_run`."""
+    The lines 0 < j < n1 − 1, whose neighbours in the plane are the lines next to them, go
+    through one :func:`_run` (a call and a loop set-up per line cost as much as a 128-cell
+    line itself); the lines 0 and n1 − 1, whose neighbours wrap round or are mirrored, one
+    :func:`_run` each."""
     n1, n2 = p.shape[1], p.shape[2]
+    plane = n1 * n2
+    source, target = flat(p), flat(out)
     first, stop = max(lo, 1), min(hi, n1 - 1)
-    if stop > first:
-        plane = n1 * n2
-        _run(flat(out), o * plane + first * n2, flat(p), i * plane + first * n2,
-             ib * plane + first * n2, ia * plane + first * n2, n2, (stop - first) * n2, w,
-             c[2], c[0], c[1])  # fmt: skip
-        last = n2 - 1
-        for j in range(first, stop):
-            for k in (0, last):
-                left = p[i, j, k - 1] if k > 0 else p[i, j, last if periodic[2] else 0]
-                right = p[i, j, k + 1] if k < last else p[i, j, 0 if periodic[2] else last]
-                out[o, j, k] = (
-                    w * p[i, j, k]
-                    + c[2] * (left + right)
-                    + c[1] * (p[i, j - 1, k] + p[i, j + 1, k])
-                    + c[0] * (p[ib, j, k] + p[ia, j, k])
-                )
     for j in range(lo, hi):
-        if first <= j < stop:
-            continue
-        jb, ja = _neighbours(j, n1, periodic[1])
-        if c[0] == 0.0 and c[1] == 0.0:
-            _line1(out, o, p, i, j, w, c[2], periodic[2])
-        elif c[0] == 0.0:
-            _line2(out, o, p, i, j, i, jb, i, ja, w, c[2], c[1], periodic[2])
-        elif c[1] == 0.0:
-            _line2(out, o, p, i, j, ib, j, ia, j, w, c[2], c[0], periodic[2])
+        if first <= j < stop:  # the inner lines: one run from line ``first``
+            if j > first:
+                continue
+            size, jb, ja = (stop - first) * n2, j - 1, j + 1
         else:
-            _line3(out, o, p, i, j, ib, ia, jb, ja, w, c[2], c[0], c[1], periodic[2])
+            size, (jb, ja) = n2, _neighbours(j, n1, periodic[1])
+        down, up = i * plane + jb * n2, i * plane + ja * n2
+        below, above = ib * plane + j * n2, ia * plane + j * n2
+        c_lines, c_planes = c[1], c[0]
+        if c_lines == 0.0:  # the planes' neighbours take the lines' place (a 5-point loop)
+            down, up, below, above, c_lines, c_planes = below, above, down, up, c_planes, 0.0
+        _run(target, o * plane + j * n2, source, i * plane + j * n2, down, up, below, above, n2,
+             size, w, c[2], c_planes, c_lines, periodic[2])  # fmt: skip
 
 
 @numba.njit(cache=True, inline="always")
