@@ -66,8 +66,10 @@ def _run(out, o, p, a, down, up, below, above, n2, size, w, c, c0, c1, periodic)
     7-point update of size / n2 consecutive lines in one vectorised loop (down, up: where
     the lines before and after the first one start; below, above: the same line in the
     planes either side); then each line's two end cells, which read a neighbouring line
-    there, again with the wrap-round (``periodic``) or mirror neighbour. A zero coefficient
-    adds an exact zero (its neighbours are then the line itself)."""
+    there, again with the wrap-round (``periodic``) or mirror neighbour. The loop drops the
+    terms of c0 = 0, then of c1 = 0 (3-, 5- or 7-point; :func:`_lines` puts a plane pair in
+    the c1 place when the line pair's coefficient is 0); the end cells add them as exact
+    zeros."""
     # cells 1 … size − 2 of the run (cell 0 of the first plane has no cell before it), by
     # views from 0: no negative-index wrap-round test in the loop (it would not vectorise)
     inner = size - 2
