@@ -157,12 +157,12 @@ def _wrap(kernel: Any, dim: int, nparams: int) -> Any:
     size = max(nparams, 1)
 
     def wrapper(t, xp, d, pp, op):
-        jitted(
-            t,
-            numba.carray(xp, (dim,)),
-            numba.carray(pp, (size,))[:nparams],
-            numba.carray(op, (dim,)),
-        )
+        out = numba.carray(op, (dim,))
+        # a cfunc cannot pass an exception on (Numba prints it and returns): an exception in
+        # the kernel leaves NaN, which every solver and integrator reports as non-finite
+        for i in range(dim):
+            out[i] = np.nan
+        jitted(t, numba.carray(xp, (dim,)), numba.carray(pp, (size,))[:nparams], out)
 
     try:
         return numba.cfunc(FIELD_SIG)(wrapper)

@@ -72,3 +72,20 @@ def test_a_kernel_numba_cannot_compile_raises_a_type_error_naming_it() -> None:
     message = str(caught.value)
     assert "float64[2], params: float64[1]" in message and "setitem" in message
     assert "\x1b[" not in message and caught.value.__cause__ is None
+
+
+# Numba prints the kernel's ZeroDivisionError as an unraisable exception: expected here
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_kernel_that_raises_leaves_nan_which_the_solver_reports() -> None:
+    # a cfunc cannot pass an exception on: Numba prints it and returns, and the wrapper's NaN
+    # in out makes the grid solver stop with its non-finite error instead of reading garbage
+    import pdecheck as pc
+    from pdecheck.grid import Grid, solve_continuity
+
+    @field_kernel(dim=1)
+    def inverse(t, x, params, out):
+        out[0] = 1.0 / x[0]  # ZeroDivisionError at the face x = 0
+
+    assert np.isnan(inverse(0.0, [[0.0]])).all()
+    with pytest.raises(ValueError, match="non-finite"):
+        solve_continuity(inverse, pc.Gaussian(0.0, 1.0), Grid(-8.0, 8.0, 64), (0.0, 1.0))

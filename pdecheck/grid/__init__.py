@@ -12,6 +12,8 @@ Public names:
 - :class:`GridSolution`, :class:`Diagnostics` — what every solver returns (``solution``).
 
 Kernels live in the private ``_kernels_*`` modules; each is compiled once and cached on disk.
+Every loop that picks its own step stops with an error naming the time when the step falls
+below 1e-12 of the span short of its end (a coefficient growing without bound: ``_stall``).
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from numpy.typing import ArrayLike, NDArray
 from pdecheck._validate import _short
 from pdecheck.densities import Density
 from pdecheck.grid._progress import ProgressBar
+from pdecheck.grid._stall import stall_error, stalled
 from pdecheck.grid.mesh import Grid
 from pdecheck.grid.solution import Diagnostics, GridSolution
 
@@ -163,11 +164,14 @@ def _steps(
     """The loop of :func:`march`."""
     t = float(times[0])
     sign = 1.0 if times[-1] >= t else -1.0
+    span = abs(float(times[-1]) - t)
     for s in range(1, times.size):
         target = float(times[s])
         while sign * (target - t) > 0:
             remaining = abs(target - t)
             dt = step(t, remaining, p)
+            if stalled(dt, remaining, span):
+                raise stall_error(t, dt)
             # land on the target exactly when the step covers what was left
             t = target if dt >= remaining * (1 - 1e-12) else t + sign * dt
             total = grid.mass(p) + (float(outflow().sum()) if outflow is not None else 0.0)

@@ -26,6 +26,7 @@ from pdecheck.grid._common import (
 from pdecheck.grid._drift_diffusion import DriftDiffusion
 from pdecheck.grid._faces import sweep_view
 from pdecheck.grid._progress import ProgressBar
+from pdecheck.grid._stall import stall_error
 from pdecheck.grid.solution import Diagnostics, GridSolution
 
 __all__ = [
@@ -356,6 +357,8 @@ def compiled_ssprk2(
     t_bad = float(stats[ke.BAD_TIME])
     if status == ke.NON_FINITE:
         raise _non_finite(t_bad)
+    if status == ke.STALLED:
+        raise stall_error(t_bad, float(stats[ke.DT_MIN]))
     if status == ke.DT_TOO_LARGE:
         limit = float(stats[ke.DT_LIMIT])
         raise ValueError(

@@ -33,9 +33,10 @@ from pdecheck.grid._kernels_implicit import (
     copy_state,
     max_generator_rate,
 )
+from pdecheck.grid._stall import stalled_jit
 
 #: ssprk2_run statuses
-DONE, NON_FINITE, DT_TOO_LARGE = 0, 1, 2
+DONE, NON_FINITE, DT_TOO_LARGE, STALLED = 0, 1, 2, 3
 #: stats vector: indices
 (
     MASS_DRIFT,
@@ -131,13 +132,15 @@ def ssprk2_run(
     ``periodic``/``outflow_walls`` per-axis flags (length 3), ``outflow`` (d, 2) accumulates,
     ``stats`` as the module's indices (``CFL_END``: max Δt · max|A_ii(t + Δt)|, the second
     stage's bound, which a fixed dt may breach). Returns DONE, NON_FINITE (``stats[BAD_TIME]``
-    = the time) or DT_TOO_LARGE (the fixed dt beyond the bound at ``stats[BAD_TIME]``, the
-    bound in ``stats[DT_LIMIT]``).
+    = the time), DT_TOO_LARGE (the fixed dt beyond the bound at ``stats[BAD_TIME]``, the
+    bound in ``stats[DT_LIMIT]``) or STALLED (dt=None and a step below ``_stall.MIN_STEP`` of
+    the span at ``stats[BAD_TIME]``, the step in ``stats[DT_MIN]``).
     """
     dim = len(h)
     volume, area = cell_measures(h)
     initial = p.sum() * volume
     t = times[0]
+    span = abs(times[times.size - 1] - t)
     bad, umax = load_faces(kernel, params, t, points, sign, codes, u_now, h)
     if bad:
         stats[BAD_TIME] = t
@@ -176,6 +179,10 @@ def ssprk2_run(
                     break
                 dt = 0.95 / rate_end
                 end = t + sign * dt
+            if fixed_dt <= 0.0 and stalled_jit(dt, remaining, span):
+                stats[BAD_TIME] = t
+                stats[DT_MIN] = dt
+                return STALLED
             stats[CFL_END] = max(stats[CFL_END], dt * rate_end)
             stats[FLUSHED] += cc_stage(
                 p,

@@ -36,9 +36,10 @@ from pdecheck.grid._kernels_flux import (
     mass_min,
     max_outflow_rate,
 )
+from pdecheck.grid._stall import stalled_jit
 
 #: march status codes (``status[0]``)
-RUNNING, DONE, NON_FINITE, DT_TOO_LARGE, NO_STEP = 0, 1, 2, 3, 4
+RUNNING, DONE, NON_FINITE, DT_TOO_LARGE, NO_STEP, STALLED = 0, 1, 2, 3, 4, 5
 #: the stats vector: indices of what :func:`march` accumulates
 (
     STEPS,
@@ -179,7 +180,9 @@ def march(
     copying it into saved[j] on reaching times[j]; return after ``max_steps`` steps (to report
     progress) or at the end, with the state copied back into xs[0]. stats[STATUS] becomes
     DONE, or NON_FINITE (BAD_TIME, BAD_VALUE = axis), DT_TOO_LARGE (fixed dt above the limit
-    bound / rate in DT_LIMIT) or NO_STEP (no acceptable step after repeated rejection).
+    bound / rate in DT_LIMIT), NO_STEP (no acceptable step after repeated rejection) or
+    STALLED (dt=None and an accepted step below ``_stall.MIN_STEP`` of the span; BAD_VALUE =
+    the step).
     Stage s reads velocity row ``rows[s]``, refilled at its stage time when ``refill[s]``
     (``stage_rows``)."""
     n_stages = stages.shape[0]
@@ -188,6 +191,7 @@ def march(
     target_index = int(stats[TARGET])
     filled = stats[STEPS] > 0 and steady
     n0, n1, n2 = shape[0], shape[1], shape[2]
+    span = abs(times[times.size - 1] - times[0])
     rate = max_outflow_rate(u0[0], u1[0], u2[0], n0, n1, n2, rh) if filled else 0.0
     for _ in range(max_steps):
         if target_index >= times.size:
@@ -237,6 +241,11 @@ def march(
             if stats[STATUS] == RUNNING:
                 stats[STATUS] = NO_STEP
                 stats[BAD_TIME] = t
+            break
+        if fixed_dt <= 0.0 and stalled_jit(h, remaining, span):
+            stats[STATUS] = STALLED
+            stats[BAD_TIME] = t
+            stats[BAD_VALUE] = h
             break
         cur, flushed, mass, low = step(
             xs, cur, u0, u1, u2, rows, flux, shape, periodic, stages, weights, h, one_step, limiter,

@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 from pdecheck.grid._common import close_diagnostics, counting_compile_time
 from pdecheck.grid._faces import FaceField, non_finite_error
 from pdecheck.grid._progress import ProgressBar
+from pdecheck.grid._stall import stall_error, stalled
 from pdecheck.grid.mesh import Grid
 from pdecheck.grid.solution import Diagnostics, GridSolution
 
@@ -128,6 +129,7 @@ class Transport:
         refill, rows = km.stage_rows(self.stages, self.steady)
         initial_mass = self.grid.mass(saved[0])
         t, j, cur = float(times[0]), 1, 0
+        span = abs(float(times[-1]) - t)
 
         def fill(ts: float, s: int) -> float:
             self.faces.update(ts, sign)
@@ -161,6 +163,9 @@ class Transport:
                 h *= 0.9 * self.cfl / courant
             else:
                 stats[[km.STATUS, km.BAD_TIME]] = km.NO_STEP, t
+                return
+            if not self.fixed_dt and stalled(h, remaining, span):
+                stats[[km.STATUS, km.BAD_TIME, km.BAD_VALUE]] = km.STALLED, t, h
                 return
             cur, flushed, mass, low = km.step_from_python(
                 self.xs, cur, *u, rows, self.flux, shape, periodic, self.stages, self.weights, h,
@@ -200,6 +205,8 @@ class Transport:
                 f"{scheme!r} at t={t!r} (Courant number {courant:.4g} > {self.bound}); use "
                 f"dt <= {limit:.6g} or dt=None"
             )
+        if status == km.STALLED:
+            raise stall_error(t, float(stats[km.BAD_VALUE]))
         if status == km.NO_STEP:
             raise ValueError(
                 f"no step of Courant number <= {self.bound} found at t={t!r} after "

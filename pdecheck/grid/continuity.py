@@ -84,9 +84,12 @@ def solve_continuity(
     C = ``cfl`` (at most the scheme's positivity bound); a fixed ``dt`` whose Courant number
     exceeds the bound raises ``ValueError`` with the limit. With ``dt=None`` a step whose
     Courant number at any stage time exceeds the bound is rejected and retried smaller
-    (counted in ``diagnostics.rejected_steps``). Backward runs step the same scheme with
-    velocity −f_t at the decreasing stage times. A steady field (``CompiledField.steady``, or
-    a true ``steady`` attribute of the callable) is sampled at the faces once per solve.
+    (counted in ``diagnostics.rejected_steps``); a field growing without bound near some t*
+    shrinks the steps toward it, and a step below 1e-12 of the span raises ``ValueError``
+    naming the time (``_stall``; every solver's adaptive loop does the same). Backward runs
+    step the same scheme with velocity −f_t at the decreasing stage times. A steady field
+    (``CompiledField.steady``, or a true ``steady`` attribute of the callable) is sampled at
+    the faces once per solve.
     ``progress``: a tqdm bar (True), none (False), or "auto": a bar when stderr is a terminal
     and the solve is projected to take more than 2 s.
     """
@@ -96,7 +99,10 @@ def solve_continuity(
             f"limiter='none' with scheme={scheme!r}: an unlimited slope is neither positive nor "
             f"TVD, and a zero slope is scheme='upwind'; the limiters are {sorted(LIMITERS)}"
         )
-    limiter_code = _choose("limiter", limiter, LIMITERS) if scheme != "upwind" else 0
+    # the name is checked even where upwind ignores it; "none" is upwind's own (no slope)
+    limiter_code = 0 if limiter == "none" else _choose("limiter", limiter, LIMITERS)
+    if scheme == "upwind":
+        limiter_code = 0
     if scheme == "lw-tvd":
         if stepper != "ssprk3":
             raise ValueError(

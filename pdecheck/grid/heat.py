@@ -46,6 +46,7 @@ from pdecheck.grid._common import (
 from pdecheck.grid._drift_diffusion import PARALLEL_CELLS, DriftDiffusion, threads_for
 from pdecheck.grid._faces import padded_shape
 from pdecheck.grid._progress import check_progress
+from pdecheck.grid._stall import stall_error, stalled
 from pdecheck.grid.boundaries import PERIODIC, ZERO_FLUX, boundary_codes
 from pdecheck.grid.mesh import Grid
 from pdecheck.grid.solution import Diagnostics, GridSolution
@@ -194,6 +195,7 @@ def _schedule_varying(
     step (dt=None) 0.9 of the limit there."""
     dts, values, ends = [], [], []
     t = float(times[0])
+    span = float(times[-1]) - t
     for target in times[1:]:
         while t < target:
             remaining = target - t
@@ -204,6 +206,8 @@ def _schedule_varying(
             step = h
             if remaining <= h * (1 + 1e-8):
                 step = remaining if remaining <= limit * (1 + _AT_LIMIT) else 0.5 * remaining
+            if fixed_dt is None and stalled(step, remaining, span):
+                raise stall_error(t, step)
             t = float(target) if step >= remaining * (1 - 1e-12) else t + step
             dts.append(step)
             values.append(diffusion)

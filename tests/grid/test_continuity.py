@@ -240,6 +240,8 @@ def test_bad_input_messages():
         solve_continuity(unit_velocity, np.ones(19), g, (0, 1))
     with pytest.raises(ValueError, match="limiter='superbee' is not known"):
         solve_continuity(unit_velocity, good, g, (0, 1), limiter="superbee")
+    with pytest.raises(ValueError, match="limiter='superbee' is not known"):  # upwind ignores it
+        solve_continuity(unit_velocity, good, g, (0, 1), scheme="upwind", limiter="superbee")
     with pytest.raises(ValueError, match="periodic on one side"):
         solve_continuity(unit_velocity, good, g, (0, 1), boundary={0: ("periodic", "outflow")})
 
