@@ -13,8 +13,10 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
+    "as_floats",
     "as_generator",
     "as_points",
+    "as_real",
     "check_count",
     "check_finite",
     "check_ordered_pair",
@@ -26,17 +28,40 @@ __all__ = [
 
 def _short(value: Any) -> str:
     """A compact repr for error messages."""
-    text = (
-        np.array2string(np.asarray(value), threshold=6, precision=6)
-        if np.ndim(value)
-        else repr(value)
-    )
+    try:
+        text = (
+            np.array2string(np.asarray(value), threshold=6, precision=6)
+            if np.ndim(value)
+            else repr(value)
+        )
+    except ValueError:  # a ragged sequence has no array form
+        text = repr(value)
     return text if len(text) < 120 else text[:117] + "..."
+
+
+def as_real(name: str, value: Any) -> float:
+    """A scalar argument as a float; a value that is not a real number raises an error of the
+    same class as ``float``'s (ValueError for a string, TypeError for None) naming it."""
+    try:
+        return float(value)
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"{name}={_short(value)} must be a real number") from None
+
+
+def as_floats(name: str, value: ArrayLike) -> NDArray[np.float64]:
+    """An array argument as a float array; entries that are not numbers, or a ragged
+    sequence, raise an error of the class NumPy raises, naming the argument."""
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise type(error)(
+            f"{name}={_short(value)} must be a number or a (rectangular) array of numbers"
+        ) from None
 
 
 def check_finite(name: str, value: ArrayLike) -> NDArray[np.float64]:
     """Return ``value`` as a float array, or raise if any entry is NaN or infinite."""
-    arr = np.asarray(value, dtype=float)
+    arr = as_floats(name, value)
     if not np.all(np.isfinite(arr)):
         bad = arr[~np.isfinite(arr)]
         raise ValueError(

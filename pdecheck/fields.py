@@ -26,7 +26,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from pdecheck._validate import check_finite
+from pdecheck._validate import _short, check_finite
 
 __all__ = ["CompiledField", "FieldLike", "KernelField", "compiled_form", "evaluate", "field_kernel"]
 
@@ -71,7 +71,22 @@ def evaluate(
     Non-finite values are returned as they are (callers count and flag them); a wrong shape
     raises ``ValueError`` naming the field, the shape and the rule.
     """
-    out = np.asarray(field(t, x), dtype=float)
+    try:
+        raw = field(t, x)
+    except TypeError:
+        if not _binds(field, t, x):  # the call itself failed, not the field's body
+            raise TypeError(
+                f"{name}={field!r} must be callable as f(t, x) (x of shape (n, d)); its "
+                "signature takes other arguments"
+            ) from None
+        raise
+    try:
+        out = np.asarray(raw, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise type(error)(
+            f"{name} returned {_short(raw)} at t={t!r}; the rule is an array of numbers of "
+            f"shape (n, d) for x of shape {x.shape}"
+        ) from None
     if out.shape != x.shape:
         if x.shape[1] == 1 and out.shape == (x.shape[0],):
             return out.reshape(x.shape)
@@ -80,6 +95,17 @@ def evaluate(
             "the rule is f(t, x) of shape (n, d) for x of shape (n, d)"
         )
     return out
+
+
+def _binds(func: Any, *args: Any) -> bool:
+    """Whether ``func``'s signature accepts ``args`` (True when it has none to inspect)."""
+    try:
+        inspect.signature(func).bind(*args)
+    except TypeError:
+        return False
+    except ValueError:
+        return True
+    return True
 
 
 class KernelField:

@@ -47,6 +47,22 @@ def test_evaluate_checks_the_shape() -> None:
     assert evaluate(lambda t, x: x[:, 0], 0.0, np.ones((3, 1))).shape == (3, 1)
 
 
+def test_evaluate_names_a_field_with_the_wrong_signature_or_values() -> None:
+    """A field that cannot be called as f(t, x), or returns no numbers, is named with the
+    rule; a TypeError raised inside a field's own body passes through unchanged."""
+    x = np.zeros((3, 1))
+    with pytest.raises(TypeError, match=r"drift=.* must be callable as f\(t, x\)"):
+        evaluate(lambda x: x, 0.0, x, name="drift")
+    with pytest.raises(ValueError, match=r"field returned 'a' at t=0\.5; the rule is an array"):
+        evaluate(lambda t, x: "a", 0.5, x)
+
+    def broken(t, x):
+        return x + None
+
+    with pytest.raises(TypeError, match="unsupported operand"):
+        evaluate(broken, 0.0, x)
+
+
 def test_a_kernel_with_the_wrong_parameters_is_refused_when_declared() -> None:
     """The rule kernel(t, x, params, out) is checked at decoration, before any compile."""
 

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from pdecheck._validate import _short
+from pdecheck._validate import _short, as_floats, as_real
 from pdecheck.densities import Density
 from pdecheck.grid._progress import ProgressBar
 from pdecheck.grid._stall import stall_error, stalled
@@ -50,7 +50,7 @@ def initial_averages(p0: Any, grid: Grid, *, normalize: bool = False, tol: float
     if isinstance(p0, Density):
         grid.check_holds(p0, tol)
         return np.ascontiguousarray(grid.cell_averages(p0))
-    arr = np.array(p0, dtype=float)
+    arr = np.array(as_floats("p0", p0))
     if arr.shape != grid.shape:
         raise ValueError(
             f"p0 has shape {arr.shape}; it must be the grid's shape {grid.shape} (cell averages)"
@@ -96,7 +96,7 @@ def save_times(save_at: ArrayLike | None, t0: float, t1: float) -> Array:
     sign = 1.0 if t1 > t0 else -1.0
     if save_at is None:
         return np.array([t0, t1])
-    arr = np.atleast_1d(np.asarray(save_at, dtype=float))
+    arr = np.atleast_1d(as_floats("save_at", save_at))
     lo, hi = min(t0, t1), max(t0, t1)
     if arr.ndim != 1 or not np.all(np.isfinite(arr)) or np.any((arr < lo) | (arr > hi)):
         raise ValueError(
@@ -109,7 +109,7 @@ def save_times(save_at: ArrayLike | None, t0: float, t1: float) -> Array:
 def check_dt(dt: Any) -> float | None:
     if dt is None:
         return None
-    value = float(dt)
+    value = as_real("dt", dt)
     if not np.isfinite(value) or value <= 0:
         raise ValueError(f"dt={dt!r} must be a positive finite step (its sign follows t_span)")
     return value
@@ -208,7 +208,7 @@ def diffusion_coefficient(g: Any, name: str = "diffusion") -> Callable[[float], 
     """D_t = g_t² / 2 from a scalar function g(t) or a constant."""
     if callable(g):
         return lambda t: 0.5 * float(g(t)) ** 2
-    value = float(g)
+    value = as_real(name, g)
     if not np.isfinite(value):
         raise ValueError(f"{name}={g!r} must be finite (or a function of t)")
     return lambda t: 0.5 * value**2

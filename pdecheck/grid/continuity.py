@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from pdecheck._validate import as_real
 from pdecheck.grid._common import check_dt, initial_averages, save_times, time_span
 from pdecheck.grid._faces import FaceField, face_shape, padded_shape
 from pdecheck.grid._progress import check_progress
@@ -112,7 +113,7 @@ def solve_continuity(
         stages, weights = _ONE_STEP
     else:
         stages, weights = _choose("stepper", stepper, STEPPERS)
-    cfl = float(cfl)
+    cfl = as_real("cfl", cfl)
     if not 0 < cfl <= bound:
         raise ValueError(
             f"cfl={cfl!r} must lie in (0, {bound}] for scheme {scheme!r} (its positivity bound)"

@@ -33,6 +33,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import integrate
 
+from pdecheck._validate import as_real
 from pdecheck.grid._common import (
     check_dt,
     clip_step,
@@ -66,7 +67,7 @@ def _coefficient(D: Any) -> tuple[Callable[[float], float], float | None]:
     """D as a function of t, and its value when it is a constant (else None)."""
     if callable(D):
         return (lambda t: float(D(t))), None
-    value = float(D)
+    value = as_real("D", D)
     if not np.isfinite(value) or value < 0:
         raise ValueError(f"D={D!r} must be finite and >= 0 (or a function of t)")
     return (lambda t: value), value

@@ -99,10 +99,7 @@ class Grid:
         Exact via ``density.box_probability``; when a density does not provide it, a tensor
         Gauss–Legendre rule with 4 nodes per axis on each cell (error O(h⁸ p⁽⁸⁾)).
         """
-        if getattr(density, "dim", None) != self.dim:
-            raise ValueError(
-                f"density has dim={getattr(density, 'dim', None)!r}; the grid has dim={self.dim}"
-            )
+        self._check_dim(density, "density")
         lo, hi = self.boxes()
         try:
             mass = np.asarray(density.box_probability(lo, hi), dtype=float)
@@ -120,13 +117,23 @@ class Grid:
             total += w * density.pdf(x[:, 0] if self.dim == 1 else x)
         return total * self.cell_volume
 
+    def _check_dim(self, density: Density, name: str) -> None:
+        dim = getattr(density, "dim", None)
+        if dim != self.dim:
+            raise ValueError(
+                f"{name}={density!r} has dim={dim!r}; the rule is the grid's dimension, "
+                f"dim={self.dim}"
+            )
+
     def outside_mass(self, density: Density) -> float:
         """Mass of ``density`` outside the box."""
         inside = float(density.box_probability(self.lower[None, :], self.upper[None, :])[0])
         return max(0.0, 1.0 - inside)
 
     def check_holds(self, density: Density, tol: float = 1e-10, name: str = "p0") -> None:
-        """Raise ``ValueError`` when more than ``tol`` of the mass of ``density`` lies outside."""
+        """Raise ``ValueError`` when more than ``tol`` of the mass of ``density`` lies outside
+        (or when it is a density of another dimension)."""
+        self._check_dim(density, name)
         lost = self.outside_mass(density)
         if lost > tol + 4 * np.finfo(float).eps:  # 1 − P(inside) carries ~eps round-off
             raise ValueError(

@@ -350,6 +350,23 @@ HEAT_CASES = {
         r"diffusion D at t=0\.5 is -0\.5; it must be finite and >= 0",
     ),
     "empty t_span": ((0.5, GOOD, GRID, (0.3, 0.3)), {}, r"t_span=\(0\.3, 0\.3\) is empty"),
+    "D not a number": (("fast", GOOD, GRID, (0, 1)), {}, r"D='fast' must be a real number"),
+    "dt not a number": ((0.5, GOOD, GRID, (0, 1)), {"dt": "small"}, r"dt='small' must be a real"),
+    "p0 not numbers": (
+        (0.5, "flat", GRID, (0, 1)),
+        {},
+        r"p0='flat' must be a number or a \(rectangular\) array of numbers",
+    ),
+    "save_at not numbers": (
+        (0.5, GOOD, GRID, (0, 1)),
+        {"save_at": ["end"]},
+        r"save_at=\['end'\] must be a number or a \(rectangular\) array",
+    ),
+    "p0 of another dimension": (
+        (0.5, Gaussian([0.5, 0.5], [0.1, 0.1]), GRID, (0, 1)),
+        {},
+        r"p0=Gaussian\(.*\) has dim=2; the rule is the grid's dimension, dim=1",
+    ),
     "dt = 0": ((0.5, GOOD, GRID, (0, 1)), {"dt": 0.0}, r"dt=0\.0 must be a positive finite"),
     "dt < 0": ((0.5, GOOD, GRID, (0, 1)), {"dt": -0.1}, r"dt=-0\.1 must be a positive finite"),
     "p0 shape": (
@@ -429,6 +446,11 @@ FP_CASES = {
         r"diffusion D at t=0\.55 is nan; it must be finite",
     ),
     "empty t_span": ((ou, 1.0, GOOD, GRID, (0.3, 0.3)), {}, r"t_span=\(0\.3, 0\.3\) is empty"),
+    "diffusion not a number": (
+        (ou, "unit", GOOD, GRID, (0, 1)),
+        {},
+        r"diffusion='unit' must be a real number",
+    ),
     "dt = 0": ((ou, 1.0, GOOD, GRID, (0, 1)), {"dt": 0.0}, r"dt=0\.0 must be a positive finite"),
     "dt < 0": ((ou, 1.0, GOOD, GRID, (0, 1)), {"dt": -0.1}, r"dt=-0\.1 must be a positive"),
     "p0 shape": (

@@ -242,6 +242,12 @@ def test_bad_input_messages():
         solve_continuity(unit_velocity, good, g, (0, 1), limiter="superbee")
     with pytest.raises(ValueError, match="limiter='superbee' is not known"):  # upwind ignores it
         solve_continuity(unit_velocity, good, g, (0, 1), scheme="upwind", limiter="superbee")
+    with pytest.raises(ValueError, match=r"cfl='half' must be a real number"):
+        solve_continuity(unit_velocity, good, g, (0, 1), cfl="half")
+    with pytest.raises(TypeError, match=r"must be callable as f\(t, x\)"):
+        solve_continuity(lambda x: x, good, g, (0, 1))
+    with pytest.raises(ValueError, match=r"field returned 'a' at t=0\.0; the rule is an array"):
+        solve_continuity(lambda t, x: "a", good, g, (0, 1))
     with pytest.raises(ValueError, match="periodic on one side"):
         solve_continuity(unit_velocity, good, g, (0, 1), boundary={0: ("periodic", "outflow")})
 

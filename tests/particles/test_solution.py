@@ -89,6 +89,8 @@ def test_particles_leaving_the_domain_are_counted():
         ({"times": [0.0]}, ValueError, "at least two"),
         ({"times": [0.0, np.nan]}, ValueError, "non-finite"),
         ({"x0": np.zeros((0, 1))}, ValueError, "N >= 1"),
+        ({"x0": "origin"}, ValueError, r"x0='origin' must be a number or a \(rectangular\) array"),
+        ({"times": ["start", "end"]}, ValueError, r"times=.* must be a number or a"),
         ({"method": "rk5"}, ValueError, "known: .*rk4"),
         ({"save_at": [0.3]}, ValueError, "not on the time grid"),
         ({"domain": (1.0, 0.0)}, ValueError, "lower < upper"),
@@ -111,6 +113,8 @@ def test_bad_sde_input():
         integrate_sde(drift, lambda t, x: x, np.zeros(3), [0.0, 1.0], seed=1, method="weak2")
     with pytest.raises(ValueError, match=r"not finite at t=0\.0"):
         integrate_sde(drift, lambda t: np.inf, np.zeros(3), [0.0, 1.0], seed=1)
+    with pytest.raises(TypeError, match=r"drift=.* must be callable as f\(t, x\)"):
+        integrate_sde(lambda x: -x, 1.0, np.zeros(3), [0.0, 1.0], seed=1)
     with pytest.raises(ValueError, match="brownian has shape"):
         integrate_sde(drift, 1.0, np.zeros(3), [0.0, 1.0], brownian=np.zeros((3, 2, 1)))
     with pytest.raises(ValueError, match="dimension 2 but the field has dim=1"):
