@@ -22,7 +22,7 @@ def test_show_a5_evaluates_the_seed_example(capsys):
     # at t = 1, p_1 = U[0, 2]: density 1/2, F(x) = x/2, f(x) = x − 0.975 (CATALOGUE A5)
     assert "0.25000     0.50000000    -0.72500000     0.12500000" in out
     assert "undefined" in out  # t = 0.1 has support gaps
-    assert out.count("mass by quadrature: 1.000000000000") == 2
+    assert out.count("mass in the box: 1.000000000000") == 2
 
 
 def test_unknown_case_lists_known_ids_and_exits_2(capsys):
@@ -90,6 +90,21 @@ def test_error_in_a_users_file_shows_the_users_traceback(tmp_path, capsys):
     err = capsys.readouterr().err
     assert str(user) in err and "make_data" in err and "NameError" in err
     assert "pdecheck/cli.py" not in err and "runpy" not in err
+
+
+def test_a_users_file_calling_sys_exit_does_not_set_the_exit_code(tmp_path, capsys):
+    """sys.exit(0) in a user's file would otherwise read as a passed verdict in CI."""
+    user = tmp_path / "leaves.py"
+    user.write_text("import sys\nsys.exit(0)\n")
+    assert main(["verify", str(user)]) == 2
+    assert "sys.exit(0)" in capsys.readouterr().err
+
+
+def test_show_gives_the_mass_of_a_narrow_mixture_peak(capsys):
+    """S3 near t = 0 is a peak of width ~0.01 in a box of width ~650: quadrature between the
+    box edges alone misses it; the mass in the box is 1 (the box is sized to hold it)."""
+    assert main(["show", "S3", "--times", "0.01", "0.1"]) == 0
+    assert capsys.readouterr().out.count("mass in the box: 1.000000000000") == 2
 
 
 def test_a_file_without_path_and_data_names_the_rule(tmp_path, capsys):

@@ -27,11 +27,20 @@ def write_with(path: str | os.PathLike[str], writer: Callable[[Path], object]) -
     tmp = Path(tmp_name)
     try:
         writer(tmp)
+        # mkstemp creates the file 0600; give it the mode a plain open() would (0666 & ~umask)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return target
+
+
+def _umask() -> int:
+    """The process umask (read by setting it, then restoring it at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_text(path: str | os.PathLike[str], text: str) -> Path:

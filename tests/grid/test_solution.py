@@ -14,6 +14,7 @@ import pytest
 
 import pdecheck as pc
 from pdecheck.grid import Grid, solve_continuity, solve_fokker_planck, solve_heat
+from pdecheck.grid.solution import Diagnostics, GridSolution
 
 TINY = np.finfo(np.float64).tiny
 
@@ -96,3 +97,25 @@ def test_compile_time_counts_compiling_only(name):
     again = COMPILED_SOLVES[name](grid)
     assert again.diagnostics.compile_time == 0.0
     assert again.diagnostics.wall_time > 0.0
+
+
+def test_a_density_that_broke_down_is_flagged_not_reported_clean():
+    """Crank–Nicolson with D = 1e17 overflows to NaN: the running min/max statistics pass NaN
+    over, so the solution itself checks the saved density."""
+    g = Grid(-3.0, 3.0, 40)
+    p0 = np.exp(-0.5 * g.centers[0] ** 2)
+    with pytest.warns(RuntimeWarning, match="non-finite density"):
+        sol = solve_heat(1e17, p0 / g.mass(p0), g, (0.0, 1.0))
+    assert np.isnan(sol.diagnostics.min_density) and np.isnan(sol.diagnostics.max_mass_drift)
+
+
+def test_a_mass_balance_that_drifted_is_flagged():
+    """inside + out = initial to round-off is the schemes' promise; a solution whose final mass
+    is 0.8 of the initial (no outflow) carries a flag naming the drift."""
+    g = Grid(0.0, 1.0, 10)
+    diag = Diagnostics(method="test", initial_mass=1.0, outflow=np.zeros((1, 2)))
+    with pytest.warns(RuntimeWarning, match=r"mass balance drifted by 2\.000e-01"):
+        GridSolution(g, np.array([0.0, 1.0]), np.vstack([np.ones(10), np.full(10, 0.8)]), diag)
+    clean = Diagnostics(method="test", initial_mass=1.0, outflow=np.array([[0.1, 0.1]]))
+    GridSolution(g, np.array([0.0, 1.0]), np.vstack([np.ones(10), np.full(10, 0.8)]), clean)
+    assert not clean.flags  # 0.8 inside + 0.2 out closes the balance

@@ -84,3 +84,13 @@ def test_atomic_write_keeps_old_file_on_failure(tmp_path):
         _atomic.write_with(target, broken)
     assert target.read_text() == "old"
     assert os.listdir(tmp_path) == ["r.json"]
+
+
+def test_atomic_write_gives_the_umask_mode_not_mkstemps_0600(tmp_path):
+    """A report must be readable as a plain open() would leave it (0666 & ~umask)."""
+    old = os.umask(0o022)
+    try:
+        path = _atomic.write_text(tmp_path / "r.md", "x")
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == 0o644
