@@ -79,6 +79,9 @@ def _show(args: argparse.Namespace) -> int:
         case = get(args.case)
     except KeyError:
         return _unknown(args.case)
+    if args.points < 1:
+        print(f"pdecheck: --points={args.points} must be a positive integer", file=sys.stderr)
+        return 2
     problem = case.problem()
     print(f"{case.id}: {case.title}")
     print(f"  equation {case.equation}, dim {case.dim}, t_span {problem.t_span}")
@@ -93,9 +96,12 @@ def _show(args: argparse.Namespace) -> int:
         density = problem.marginal(float(t))
         print(f"\n  t = {t:.4g}")
         if case.dim != 1:
-            m = density.mean()
+            try:
+                mean = np.array2string(density.mean(), precision=6)
+            except ValueError:  # Cauchy tails (the Poisson-kernel cases): no mean
+                mean = "undefined (heavy tails)"
             print(
-                f"    mean {np.array2string(m, precision=6)}, mass in domain "
+                f"    mean {mean}, mass in domain "
                 f"{float(density.box_probability(lo[None], hi[None])[0]):.12f}"
             )
             continue

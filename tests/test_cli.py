@@ -124,3 +124,11 @@ def test_every_command_has_help(command, capsys):
     assert info.value.code == 0
     out = capsys.readouterr().out
     assert out.startswith("usage: pdecheck " + command)
+
+
+def test_show_handles_heavy_tails_and_refuses_no_points(capsys):
+    """P1's marginals are Poisson-kernel mixtures: Cauchy tails, no mean to print."""
+    assert main(["show", "P1", "--times", "0.5"]) == 0
+    assert "mean undefined (heavy tails)" in capsys.readouterr().out
+    assert main(["show", "A5", "--points", "0"]) == 2
+    assert "--points=0 must be a positive integer" in capsys.readouterr().err
