@@ -7,6 +7,7 @@ and the rule that it breaks (DESIGN.md, "Bad input").
 from __future__ import annotations
 
 import numbers
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,7 @@ __all__ = [
     "check_positive",
     "check_probability",
     "check_seed",
+    "choose",
 ]
 
 
@@ -36,6 +38,7 @@ def _short(value: Any) -> str:
         )
     except ValueError:  # a ragged sequence has no array form
         text = repr(value)
+    text = " ".join(text.split())  # one line: rows of an array run on
     return text if len(text) < 120 else text[:117] + "..."
 
 
@@ -43,20 +46,33 @@ def as_real(name: str, value: Any) -> float:
     """A scalar argument as a float; a value that is not a real number raises an error of the
     same class as ``float``'s (ValueError for a string, TypeError for None) naming it."""
     try:
+        if np.iscomplexobj(value):
+            raise TypeError("complex")
         return float(value)
     except (TypeError, ValueError) as error:
         raise type(error)(f"{name}={_short(value)} must be a real number") from None
 
 
 def as_floats(name: str, value: ArrayLike) -> NDArray[np.float64]:
-    """An array argument as a float array; entries that are not numbers, or a ragged
+    """An array argument as a float array; entries that are not real numbers (complex ones
+    included: NumPy would drop their imaginary parts with only a warning), or a ragged
     sequence, raise an error of the class NumPy raises, naming the argument."""
     try:
+        if np.iscomplexobj(value):
+            raise TypeError("complex")
         return np.asarray(value, dtype=float)
     except (TypeError, ValueError) as error:
         raise type(error)(
-            f"{name}={_short(value)} must be a number or a (rectangular) array of numbers"
+            f"{name}={_short(value)} must be a real number or a (rectangular) array of real numbers"
         ) from None
+
+
+def choose(name: str, value: Any, known: Mapping[str, Any] | Sequence[str]) -> Any:
+    """``known[value]`` (a mapping) or ``value`` (a sequence of names) for an option given by
+    name; anything else (another name, a list, None) raises ``ValueError`` listing the names."""
+    if not isinstance(value, str) or value not in known:
+        raise ValueError(f"{name}={value!r} is not known; the known ones are {sorted(known)}")
+    return known[value] if isinstance(known, Mapping) else value
 
 
 def check_finite(name: str, value: ArrayLike) -> NDArray[np.float64]:
@@ -131,7 +147,7 @@ def as_points(name: str, x: ArrayLike, dim: int) -> tuple[NDArray[np.float64], b
     In one dimension a flat ``(n,)`` array (or a scalar) is accepted; the second return value
     says whether the caller should flatten its answer back.
     """
-    arr = np.asarray(x, dtype=float)
+    arr = as_floats(name, x)
     if dim == 1 and arr.ndim <= 1:
         return arr.reshape(-1, 1), True
     if arr.ndim == 1 and arr.shape[0] == dim:

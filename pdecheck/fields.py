@@ -69,10 +69,14 @@ def evaluate(
     """f(t, x) with the shape checked: (n, d) in, (n, d) out.
 
     Non-finite values are returned as they are (callers count and flag them); a wrong shape
-    raises ``ValueError`` naming the field, the shape and the rule.
+    raises ``ValueError`` naming the field, the shape and the rule. The field sees x through
+    a read-only view (the callers' points and states are cached and reused): one that writes
+    into x raises ``ValueError`` saying so, instead of corrupting them.
     """
+    view = x.view()
+    view.flags.writeable = False
     try:
-        raw = field(t, x)
+        raw = field(t, view)
     except TypeError:
         if not _binds(field, t, x):  # the call itself failed, not the field's body
             raise TypeError(
@@ -80,13 +84,24 @@ def evaluate(
                 "signature takes other arguments"
             ) from None
         raise
+    except ValueError as error:
+        if "read-only" not in str(error):
+            raise
+        raise ValueError(
+            f"{name}={field!r} writes into its argument x at t={t!r} ({error}); the rule is "
+            "that f(t, x) leaves x as it is and returns a new array (copy x first)"
+        ) from error
     try:
+        if np.iscomplexobj(raw):
+            raise TypeError("complex")
         out = np.asarray(raw, dtype=float)
     except (TypeError, ValueError) as error:
         raise type(error)(
-            f"{name} returned {_short(raw)} at t={t!r}; the rule is an array of numbers of "
+            f"{name} returned {_short(raw)} at t={t!r}; the rule is an array of real numbers of "
             f"shape (n, d) for x of shape {x.shape}"
         ) from None
+    if not out.flags.writeable:  # x itself, or a view of it: the caller's to change
+        out = out.copy()
     if out.shape != x.shape:
         if x.shape[1] == 1 and out.shape == (x.shape[0],):
             return out.reshape(x.shape)

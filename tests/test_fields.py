@@ -63,6 +63,27 @@ def test_evaluate_names_a_field_with_the_wrong_signature_or_values() -> None:
         evaluate(broken, 0.0, x)
 
 
+def test_evaluate_refuses_complex_values_and_writes_into_x() -> None:
+    """NumPy would drop imaginary parts with only a warning, and a field writing into x would
+    change the caller's cached points: both raise, naming the field."""
+    x = np.linspace(-1.0, 1.0, 5).reshape(-1, 1)
+    before = x.copy()
+    with pytest.raises(TypeError, match=r"field returned .*j.* the rule is an array of real"):
+        evaluate(lambda t, x: 1j * x, 0.0, x)
+
+    def doubling(t, x):
+        x *= 2.0
+        return x
+
+    with pytest.raises(ValueError, match=r"drift=.* writes into its argument x at t=0\.0"):
+        evaluate(doubling, 0.0, x, name="drift")
+    np.testing.assert_array_equal(x, before)
+    # returning x itself is fine, and the caller gets an array it may change
+    out = evaluate(lambda t, x: x, 0.0, x)
+    out += 1.0
+    np.testing.assert_array_equal(x, before)
+
+
 def test_a_kernel_with_the_wrong_parameters_is_refused_when_declared() -> None:
     """The rule kernel(t, x, params, out) is checked at decoration, before any compile."""
 

@@ -22,7 +22,7 @@ from numpy.typing import ArrayLike, NDArray
 from pdecheck._validate import _short, as_floats, as_real
 from pdecheck.densities import Density
 from pdecheck.grid._progress import ProgressBar
-from pdecheck.grid._stall import stall_error, stalled
+from pdecheck.grid._stall import check_step_count, stall_error, stalled
 from pdecheck.grid.mesh import Grid
 from pdecheck.grid.solution import Diagnostics, GridSolution
 
@@ -64,7 +64,12 @@ def initial_averages(p0: Any, grid: Grid, *, normalize: bool = False, tol: float
         raise ValueError(
             f"p0 has a negative cell average {float(arr.min())!r}; densities must be >= 0"
         )
-    mass = grid.mass(arr)
+    if normalize and arr.max() > 0:
+        # scale by a power of two first (exact): a mass that overflows (cells of 1e308) or is
+        # subnormal would divide badly
+        arr = np.ldexp(arr, -int(np.frexp(arr.max())[1]))
+    with np.errstate(over="ignore"):
+        mass = grid.mass(arr)
     if mass <= 0:
         raise ValueError("p0 has zero mass; a density must have positive mass")
     if normalize:
@@ -106,12 +111,15 @@ def save_times(save_at: ArrayLike | None, t0: float, t1: float) -> Array:
     return arr if sign > 0 else arr[::-1].copy()
 
 
-def check_dt(dt: Any) -> float | None:
+def check_dt(dt: Any, span: float) -> float | None:
+    """A fixed step dt as a float (None: the solver picks it): positive, finite, and at most
+    ``_stall.MAX_STEPS`` of them in the span |t1 − t0|."""
     if dt is None:
         return None
     value = as_real("dt", dt)
     if not np.isfinite(value) or value <= 0:
         raise ValueError(f"dt={dt!r} must be a positive finite step (its sign follows t_span)")
+    check_step_count(value, span)
     return value
 
 
@@ -171,7 +179,7 @@ def _steps(
             remaining = abs(target - t)
             dt = step(t, remaining, p)
             if stalled(dt, remaining, span):
-                raise stall_error(t, dt)
+                raise stall_error(t, dt, (times[0], times[-1]))
             # land on the target exactly when the step covers what was left
             t = target if dt >= remaining * (1 - 1e-12) else t + sign * dt
             total = grid.mass(p) + (float(outflow().sum()) if outflow is not None else 0.0)
@@ -204,14 +212,35 @@ def close_diagnostics(diag: Diagnostics) -> None:
         diag.flag(f"flushed negative round-off of total mass {diag.flushed_mass:.3e} to 0")
 
 
+def scalar_of_time(func: Callable[[float], Any], name: str) -> Callable[[float], float]:
+    """t -> float(func(t)), refusing a value that is not one real number (an array, None, a
+    complex number) with an error naming ``name``, t and the value."""
+
+    def value(t: float) -> float:
+        raw = func(t)
+        if np.ndim(raw) != 0:
+            raise TypeError(
+                f"{name}(t={t!r}) returned {_short(raw)}; the rule is one real number for a "
+                "scalar t"
+            )
+        return as_real(f"{name}(t={t!r})", raw)
+
+    return value
+
+
 def diffusion_coefficient(g: Any, name: str = "diffusion") -> Callable[[float], float]:
-    """D_t = g_t² / 2 from a scalar function g(t) or a constant."""
+    """D_t = g_t² / 2 from a scalar function g(t) or a constant (g · g: a g beyond 1e154 gives
+    D = inf, which the solvers refuse, where g**2 would raise OverflowError)."""
     if callable(g):
-        return lambda t: 0.5 * float(g(t)) ** 2
+        g_t = scalar_of_time(g, name)
+        return lambda t: 0.5 * g_t(t) * g_t(t)
     value = as_real(name, g)
-    if not np.isfinite(value):
-        raise ValueError(f"{name}={g!r} must be finite (or a function of t)")
-    return lambda t: 0.5 * value**2
+    if not np.isfinite(0.5 * value * value):
+        raise ValueError(
+            f"{name}={g!r} gives D = g²/2 = {0.5 * value * value!r}; it must be finite (or a "
+            "function of t)"
+        )
+    return lambda t: 0.5 * value * value
 
 
 def step_times(times: Array, dt: float) -> tuple[Array, NDArray[np.int64]]:

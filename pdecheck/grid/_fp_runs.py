@@ -358,7 +358,7 @@ def compiled_ssprk2(
     if status == ke.NON_FINITE:
         raise _non_finite(t_bad)
     if status == ke.STALLED:
-        raise stall_error(t_bad, float(stats[ke.DT_MIN]))
+        raise stall_error(t_bad, float(stats[ke.DT_MIN]), (times[0], times[-1]))
     if status == ke.DT_TOO_LARGE:
         limit = float(stats[ke.DT_LIMIT])
         raise ValueError(

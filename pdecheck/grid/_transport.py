@@ -84,7 +84,7 @@ class Transport:
                 self._numpy(times, saved, stats, bar)
         bar.close()
         diag.wall_time = time.perf_counter() - start
-        self._raise_on(stats, scheme)
+        self._raise_on(stats, scheme, times)
         diag.steps = int(stats[km.STEPS])
         diag.dt_min, diag.dt_max = float(stats[km.DT_MIN]), float(stats[km.DT_MAX])
         diag.cfl_max, diag.dt_limit = float(stats[km.CFL_MAX]), float(stats[km.DT_LIMIT])
@@ -191,7 +191,7 @@ class Transport:
             self.xs[0][:] = self.xs[cur]
         stats[km.STATUS] = km.DONE
 
-    def _raise_on(self, stats: Array, scheme: str) -> None:
+    def _raise_on(self, stats: Array, scheme: str, times: Array) -> None:
         from pdecheck.grid import _kernels_march as km
 
         status, t = int(stats[km.STATUS]), float(stats[km.BAD_TIME])
@@ -199,6 +199,12 @@ class Transport:
             raise non_finite_error(self.faces.name, t, int(stats[km.BAD_VALUE]))
         if status == km.DT_TOO_LARGE:
             courant = float(stats[km.BAD_VALUE])
+            if not np.isfinite(courant):
+                raise ValueError(
+                    f"dt={self.fixed_dt!r}: the Courant number of {self.faces.name} overflows "
+                    f"at t={t!r} (max |f| / h is inf in floating point); no step is stable: "
+                    "check the field's scale"
+                )
             limit = self.fixed_dt * self.bound / courant
             raise ValueError(
                 f"dt={self.fixed_dt!r} exceeds the stability limit {limit:.6g} of scheme "
@@ -206,10 +212,11 @@ class Transport:
                 f"dt <= {limit:.6g} or dt=None"
             )
         if status == km.STALLED:
-            raise stall_error(t, float(stats[km.BAD_VALUE]))
+            raise stall_error(t, float(stats[km.BAD_VALUE]), (times[0], times[-1]))
         if status == km.NO_STEP:
             raise ValueError(
                 f"no step of Courant number <= {self.bound} found at t={t!r} after "
-                f"{km._MAX_REJECTIONS} rejections; the field grows without bound near there "
-                "(regularise it, or stop the run before that time)"
+                f"{km._MAX_REJECTIONS} rejections; the field is too large for this grid there, "
+                "or grows without bound (check its scale, regularise it, or stop the run before "
+                "that time)"
             )

@@ -11,10 +11,13 @@ for per-axis or per-side choices. Public names: :func:`boundary_codes`, :data:`N
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+
+from pdecheck._validate import choose
 
 __all__ = ["NAMES", "OUTFLOW", "PERIODIC", "ZERO_FLUX", "boundary_codes"]
 
@@ -23,11 +26,7 @@ NAMES = {"zero-flux": ZERO_FLUX, "outflow": OUTFLOW, "periodic": PERIODIC}
 
 
 def _code(value: Any, where: str) -> int:
-    if value not in NAMES:
-        raise ValueError(
-            f"boundary{where}={value!r} is not known; the known ones are {sorted(NAMES)}"
-        )
-    return NAMES[value]
+    return int(choose(f"boundary{where}", value, NAMES))
 
 
 def boundary_codes(boundary: Any, dim: int) -> NDArray[np.int64]:
@@ -41,11 +40,17 @@ def boundary_codes(boundary: Any, dim: int) -> NDArray[np.int64]:
             f"boundary={boundary!r} must be a name or a dict {{axis: name or (low, high)}}"
         )
     for axis, spec in boundary.items():
-        if not isinstance(axis, int) or not 0 <= axis < dim:
-            raise ValueError(f"boundary has axis {axis!r}; axes run over 0..{dim - 1}")
-        sides = (spec, spec) if isinstance(spec, str) else tuple(spec)
-        if len(sides) != 2:
-            raise ValueError(f"boundary[{axis}]={spec!r} must be a name or a pair (low, high)")
+        integral = isinstance(axis, numbers.Integral) and not isinstance(axis, bool)
+        if not integral or not 0 <= axis < dim:
+            raise ValueError(
+                f"boundary has axis {axis!r}; axes are the integers 0..{dim - 1} (the grid has "
+                f"dim={dim})"
+            )
+        sides = (spec, spec) if isinstance(spec, str) else spec
+        if not isinstance(sides, (tuple, list)) or len(sides) != 2:
+            raise ValueError(
+                f"boundary[{axis}]={spec!r} must be a name or a pair (low, high) of names"
+            )
         codes[axis] = [_code(s, f"[{axis}]") for s in sides]
     for axis in range(dim):
         if (codes[axis] == PERIODIC).sum() == 1:

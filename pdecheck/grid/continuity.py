@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from pdecheck._validate import as_real
+from pdecheck._validate import as_real, choose
 from pdecheck.grid._common import check_dt, initial_averages, save_times, time_span
 from pdecheck.grid._faces import FaceField, face_shape, padded_shape
 from pdecheck.grid._progress import check_progress
@@ -55,12 +55,6 @@ STEPPERS: dict[str, tuple[tuple[tuple[float, float, float], ...], tuple[float, .
     ),
 }
 _ONE_STEP = (((0.0, 1.0, 0.5),), (1.0,))
-
-
-def _choose(name: str, value: Any, known: dict[str, Any]) -> Any:
-    if value not in known:
-        raise ValueError(f"{name}={value!r} is not known; the known ones are {sorted(known)}")
-    return known[value]
 
 
 def solve_continuity(
@@ -94,14 +88,14 @@ def solve_continuity(
     ``progress``: a tqdm bar (True), none (False), or "auto": a bar when stderr is a terminal
     and the solve is projected to take more than 2 s.
     """
-    bound = _choose("scheme", scheme, SCHEMES)
+    bound = choose("scheme", scheme, SCHEMES)
     if limiter == "none" and scheme != "upwind":
         raise ValueError(
             f"limiter='none' with scheme={scheme!r}: an unlimited slope is neither positive nor "
             f"TVD, and a zero slope is scheme='upwind'; the limiters are {sorted(LIMITERS)}"
         )
     # the name is checked even where upwind ignores it; "none" is upwind's own (no slope)
-    limiter_code = 0 if limiter == "none" else _choose("limiter", limiter, LIMITERS)
+    limiter_code = 0 if limiter == "none" else choose("limiter", limiter, LIMITERS)
     if scheme == "upwind":
         limiter_code = 0
     if scheme == "lw-tvd":
@@ -112,14 +106,14 @@ def solve_continuity(
             )
         stages, weights = _ONE_STEP
     else:
-        stages, weights = _choose("stepper", stepper, STEPPERS)
+        stages, weights = choose("stepper", stepper, STEPPERS)
     cfl = as_real("cfl", cfl)
     if not 0 < cfl <= bound:
         raise ValueError(
             f"cfl={cfl!r} must lie in (0, {bound}] for scheme {scheme!r} (its positivity bound)"
         )
     t0, t1, sign = time_span(t_span)
-    fixed_dt = check_dt(dt)
+    fixed_dt = check_dt(dt, abs(t1 - t0))
     check_progress(progress)
     codes = boundary_codes(boundary, grid.dim) if isinstance(grid, Grid) else None
     p = initial_averages(p0, grid, normalize=normalize).reshape(-1)

@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from pdecheck._validate import choose
 from pdecheck.grid._common import (
     check_dt,
     clip_step,
@@ -59,6 +60,7 @@ from pdecheck.grid._fp_runs import (
     numpy_mprk22,
 )
 from pdecheck.grid._progress import ProgressBar, check_progress
+from pdecheck.grid._stall import check_step_count
 from pdecheck.grid.boundaries import boundary_codes
 from pdecheck.grid.mesh import Grid
 from pdecheck.grid.solution import Diagnostics, GridSolution
@@ -97,12 +99,10 @@ def solve_fokker_planck(
     and the solve is projected to take more than 2 s (``pdecheck.grid._progress``); the one
     compiled SSP-RK2 loop (compiled drift, constant D) shows none.
     """
-    if scheme != "chang-cooper":
-        raise ValueError(f"scheme={scheme!r} is not known; the known one is 'chang-cooper'")
-    if time not in TIME_SCHEMES:
-        raise ValueError(f"time={time!r} is not known; the known ones are {TIME_SCHEMES}")
+    choose("scheme", scheme, ("chang-cooper",))
+    choose("time", time, TIME_SCHEMES)
     t0, t1, sign = time_span(t_span)
-    fixed_dt = check_dt(dt)
+    fixed_dt = check_dt(dt, abs(t1 - t0))
     check_progress(progress)
     if not isinstance(grid, Grid):
         raise TypeError(f"grid={grid!r} must be a pdecheck.grid.Grid")
@@ -127,6 +127,11 @@ def solve_fokker_planck(
         if fixed_dt is None:
             umax = max(op.max_face_speed(t) for t in (t0, 0.5 * (t0 + t1), t1))
             fixed_dt = min(span / _DEFAULT_STEPS, h_min / umax if umax > 0 else np.inf)
+            why = (
+                f" (dt=None: one Courant number h / max|f|, max|f| = {umax:.3g} on the faces; "
+                "these steps stay positive for any dt, a larger one costs accuracy only)"
+            )
+            check_step_count(fixed_dt, span, why=why)
         if time == "mprk22":  # serial kernels: no thread pool to start or tame
             run = compiled_mprk22 if compiled else numpy_mprk22
             return _with_bar(run, op, diffusion, p, times, fixed_dt, diag, progress)

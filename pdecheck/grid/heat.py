@@ -33,7 +33,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import integrate
 
-from pdecheck._validate import as_real
+from pdecheck._validate import as_real, choose
 from pdecheck.grid._common import (
     check_dt,
     clip_step,
@@ -42,12 +42,13 @@ from pdecheck.grid._common import (
     initial_averages,
     march,
     save_times,
+    scalar_of_time,
     time_span,
 )
 from pdecheck.grid._drift_diffusion import PARALLEL_CELLS, DriftDiffusion, threads_for
 from pdecheck.grid._faces import padded_shape
 from pdecheck.grid._progress import check_progress
-from pdecheck.grid._stall import stall_error, stalled
+from pdecheck.grid._stall import check_step_count, stall_error, stalled
 from pdecheck.grid.boundaries import PERIODIC, ZERO_FLUX, boundary_codes
 from pdecheck.grid.mesh import Grid
 from pdecheck.grid.solution import Diagnostics, GridSolution
@@ -66,7 +67,7 @@ _AT_LIMIT = 1e-12
 def _coefficient(D: Any) -> tuple[Callable[[float], float], float | None]:
     """D as a function of t, and its value when it is a constant (else None)."""
     if callable(D):
-        return (lambda t: float(D(t))), None
+        return scalar_of_time(D, "D"), None
     value = as_real("D", D)
     if not np.isfinite(value) or value < 0:
         raise ValueError(f"D={D!r} must be finite and >= 0 (or a function of t)")
@@ -95,19 +96,19 @@ def solve_heat(
     the solve is projected to take more than 2 s; the explicit method (one compiled loop at
     ~10^9 cell-updates/s) and the spectral one (no steps) show none.
     """
-    if method not in METHODS:
-        raise ValueError(f"method={method!r} is not known; the known ones are {METHODS}")
+    choose("method", method, METHODS)
     t0, t1, sign = time_span(t_span)
     if sign < 0:
         raise ValueError(
             f"t_span={t_span!r} decreases; backward heat flow is ill posed, the rule is t1 > t0"
         )
-    fixed_dt = check_dt(dt)
+    fixed_dt = check_dt(dt, abs(t1 - t0))
     check_progress(progress)
     if not isinstance(grid, Grid):
         raise TypeError(f"grid={grid!r} must be a pdecheck.grid.Grid")
     codes = boundary_codes(
-        boundary or ("periodic" if method == "spectral" else "zero-flux"), grid.dim
+        ("periodic" if method == "spectral" else "zero-flux") if boundary is None else boundary,
+        grid.dim,
     )
     allowed = {
         "spectral": (PERIODIC,),
@@ -172,6 +173,12 @@ def _schedule_constant(
     rate = _rate(diffusion, float(times[0]), grid)
     limit = _check_limit(fixed_dt, rate, float(times[0]))
     h = fixed_dt if fixed_dt is not None else 0.9 * limit
+    if fixed_dt is None:
+        why = (
+            f" (dt=None: 0.9 of the stability limit {limit:.3g} = 1/Σ_k(2D/h_k²), D={diffusion!r})"
+        )
+        remedy = "use method='crank-nicolson' (no step limit) or a shorter t_span"
+        check_step_count(h, float(times[-1] - times[0]), why=why, remedy=remedy)
     spans = np.diff(times)
     full = np.zeros(spans.size, dtype=np.int64)
     if np.isfinite(h):
@@ -208,7 +215,7 @@ def _schedule_varying(
             if remaining <= h * (1 + 1e-8):
                 step = remaining if remaining <= limit * (1 + _AT_LIMIT) else 0.5 * remaining
             if fixed_dt is None and stalled(step, remaining, span):
-                raise stall_error(t, step)
+                raise stall_error(t, step, (times[0], times[-1]))
             t = float(target) if step >= remaining * (1 - 1e-12) else t + step
             dts.append(step)
             values.append(diffusion)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from pdecheck._validate import _short, check_finite
+from pdecheck._validate import _short, as_real, check_finite, check_probability
 from pdecheck.densities import Density
 
 __all__ = ["Grid"]
@@ -59,6 +59,7 @@ class Grid:
         counts = np.broadcast_to(counts, (dim,))
         if np.any(counts < 2):
             raise ValueError(f"n={n!r}: every axis needs at least 2 cells")
+        _check_widths(lo, hi, counts)
         self.dim = dim
         self.lower = lo
         self.upper = hi
@@ -156,7 +157,37 @@ class Grid:
         items: list[Any] = list(density) if isinstance(density, (list, tuple)) else [density]
         if not items:
             raise ValueError("density=[] must name at least one density")
+        if not all(isinstance(d, Density) for d in items):
+            raise TypeError(f"density={density!r} must be a Density or a list of them")
+        check_probability("tol", tol)
+        pad = as_real("pad", pad)
+        if not (np.isfinite(pad) and pad >= 0):
+            raise ValueError(f"pad={pad!r} must be finite and >= 0 (a fraction of the box width)")
         lows, highs = zip(*(np.asarray(d.bounds(tol), dtype=float) for d in items), strict=True)
         lo, hi = np.min(lows, axis=0), np.max(highs, axis=0)
         width = hi - lo
         return cls(lo - pad * width, hi + pad * width, n)
+
+
+#: the narrowest cell, relative to the box's largest coordinate: a cell then spans >= 4500
+#: floating-point numbers, so its edges, centre and faces stay distinct and ordered
+_MIN_RELATIVE_WIDTH = 1e-12
+
+
+def _check_widths(lower: Array, upper: Array, counts: NDArray[np.int64]) -> None:
+    """Refuse a box whose cells are not finite, resolvable numbers: a width that overflows
+    (lower=-1e308, upper=1e308), cells narrower than 1e-12 of the largest coordinate (a box one
+    ulp wide), or a cell volume that under- or overflows."""
+    with np.errstate(over="ignore", under="ignore"):
+        h = (upper - lower) / counts
+        volume = np.prod(h)
+    scale = np.maximum(np.abs(lower), np.abs(upper))
+    box = f"lower={lower.tolist()}, upper={upper.tolist()}, n={counts.tolist()}"
+    cells = f"cells of width {h.tolist()} (volume {volume:g})"
+    if not np.all(np.isfinite(h)) or not np.isfinite(volume):
+        raise ValueError(f"{box} give {cells}: the rule is a finite width and volume")
+    if np.any(h < _MIN_RELATIVE_WIDTH * scale) or volume <= 0:
+        raise ValueError(
+            f"{box} give {cells}: the rule is a width of at least {_MIN_RELATIVE_WIDTH:g} of "
+            "the largest |coordinate| and a volume above 0"
+        )

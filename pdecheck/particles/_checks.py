@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from pdecheck._validate import _short, check_finite
+from pdecheck._validate import _short, as_floats, check_finite
 
 Array = NDArray[np.float64]
 
@@ -81,8 +81,16 @@ def check_domain(domain: Any, dim: int) -> tuple[Array, Array, bool]:
         lower, upper = domain
     except (TypeError, ValueError):
         raise ValueError(f"domain={domain!r} must be a pair (lower, upper)") from None
-    lo = np.broadcast_to(np.asarray(lower, dtype=float), (dim,)).copy()
-    hi = np.broadcast_to(np.asarray(upper, dtype=float), (dim,)).copy()
+    bounds = []
+    for name, value in (("lower", lower), ("upper", upper)):
+        arr = as_floats(f"domain {name}", value)
+        if arr.ndim > 1 or arr.size not in (1, dim):
+            raise ValueError(
+                f"domain={_short(domain)}: {name}={_short(value)} must be a number (every "
+                f"coordinate) or a vector of length {dim} (the particles' dimension)"
+            )
+        bounds.append(np.broadcast_to(arr.reshape(-1), (dim,)).copy())
+    lo, hi = bounds
     if np.any(np.isnan(lo)) or np.any(np.isnan(hi)) or not np.all(lo < hi):
         raise ValueError(f"domain={domain!r} must have lower < upper in every coordinate")
     return lo, hi, True

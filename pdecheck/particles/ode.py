@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from pdecheck._validate import as_floats
 from pdecheck.fields import compiled_form, evaluate
 from pdecheck.particles._checks import check_domain, check_points, check_times, save_indices
 from pdecheck.particles._driver import BatchState, Outputs, save_slots, timed_launch
@@ -147,12 +148,24 @@ def _batched(
                 ts = t[step] + tab.c[s] * h
                 k.append(evaluate(field, ts, xs))
                 if div is not None:
-                    dl -= h * tab.b[s] * np.asarray(div(ts, xs), dtype=float).reshape(-1)
+                    dl -= h * tab.b[s] * _divergence_values(div, ts, xs)
             x_new = state.x + h * sum(tab.b[s] * k[s] for s in range(tab.stages))
             state.finish_step(step, x_new, state.ell + dl if div is not None else None)
             if state.active.size == 0:
                 break
     return state.out, time.perf_counter() - start, 0.0
+
+
+def _divergence_values(div: Divergence, t: float, x: Array) -> Array:
+    """∇·f(t, x) as shape (n,) (an (n, 1) answer is accepted), or an error naming the rule."""
+    raw = div(t, x)
+    out = as_floats("divergence", raw)
+    if out.shape not in ((x.shape[0],), (x.shape[0], 1)):
+        raise ValueError(
+            f"divergence returned shape {out.shape} at t={float(t)!r} for x of shape "
+            f"{x.shape}; the rule is one value per point, shape ({x.shape[0]},)"
+        )
+    return out.reshape(-1)
 
 
 def _stage_sum(weights: Array, k: list[Array]) -> Array | float:

@@ -355,12 +355,12 @@ HEAT_CASES = {
     "p0 not numbers": (
         (0.5, "flat", GRID, (0, 1)),
         {},
-        r"p0='flat' must be a number or a \(rectangular\) array of numbers",
+        r"p0='flat' must be a real number or a \(rectangular\) array of real numbers",
     ),
     "save_at not numbers": (
         (0.5, GOOD, GRID, (0, 1)),
         {"save_at": ["end"]},
-        r"save_at=\['end'\] must be a number or a \(rectangular\) array",
+        r"save_at=\['end'\] must be a real number or a \(rectangular\) array",
     ),
     "p0 of another dimension": (
         (0.5, Gaussian([0.5, 0.5], [0.1, 0.1]), GRID, (0, 1)),

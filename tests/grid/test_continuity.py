@@ -250,6 +250,23 @@ def test_bad_input_messages():
         solve_continuity(lambda t, x: "a", good, g, (0, 1))
     with pytest.raises(ValueError, match="periodic on one side"):
         solve_continuity(unit_velocity, good, g, (0, 1), boundary={0: ("periodic", "outflow")})
+    with pytest.raises(ValueError, match=r"scheme=\['upwind'\] is not known"):
+        solve_continuity(unit_velocity, good, g, (0, 1), scheme=["upwind"])
+    with pytest.raises(ValueError, match=r"stepper=\['ssprk2'\] is not known"):
+        solve_continuity(unit_velocity, good, g, (0, 1), stepper=["ssprk2"])
+
+
+def test_a_field_whose_courant_number_overflows_is_named_not_given_a_zero_limit():
+    # |f| / h = 1e308 / 0.05 overflows to inf: no dt is stable, and the limit dt·C_max/C is 0
+    g = Grid(0.0, 1.0, 20)
+
+    def huge(t, x):
+        return np.full_like(x, 1e308)
+
+    with pytest.raises(ValueError, match=r"dt=0\.1: the Courant number of field overflows"):
+        solve_continuity(huge, np.ones(20), g, (0, 1), dt=0.1)
+    with pytest.raises(ValueError, match="too large for this grid there, or grows without bound"):
+        solve_continuity(huge, np.ones(20), g, (0, 1))
 
 
 def test_nan_from_field_names_the_time_on_both_paths():

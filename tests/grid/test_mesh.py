@@ -61,8 +61,31 @@ def test_for_density_holds_mass_and_check_names_the_loss():
         ((0.0, 1.0, 1), "at least 2"),
         (([0, 0, 0, 0], [1, 1, 1, 1], 4), "length 1, 2 or 3"),
         ((0.0, 1.0, 2.5), "integer"),
+        # h = 2e308 / 4 overflows to inf
+        ((-1e308, 1e308, 4), "finite width"),
+        # one ulp split in 4: the edges coincide
+        ((1.0, float(np.nextafter(1.0, 2.0)), 4), "at least 1e-12 of the largest"),
+        # widths 5e-121 are fine alone, their product underflows to 0
+        (([0, 0, 0], [1e-120] * 3, 2), "volume above 0"),
     ],
 )
 def test_bad_grids(args, match):
     with pytest.raises(ValueError, match=match):
         Grid(*args)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"tol": "x"}, ValueError, r"tol='x' must be a probability in the open interval"),
+        ({"tol": 2.0}, ValueError, r"tol=2\.0 must be a probability"),
+        ({"pad": "x"}, ValueError, r"pad='x' must be a real number"),
+        ({"pad": -1}, ValueError, r"pad=-1\.0 must be finite and >= 0"),
+        ({"pad": np.inf}, ValueError, r"pad=inf must be finite and >= 0"),
+        ({"density": "A5"}, TypeError, r"density='A5' must be a Density or a list of them"),
+    ],
+)
+def test_for_density_names_a_bad_argument(kwargs, error, match):
+    args = {"density": Gaussian(0.0, 1.0), "n": 16, **kwargs}
+    with pytest.raises(error, match=match):
+        Grid.for_density(**args)

@@ -210,3 +210,15 @@ def test_block_and_per_point_field_calls_agree(method):
     np.testing.assert_array_equal(block.failed_step, np.full(700, expected))
     np.testing.assert_array_equal(point.failed_step, block.failed_step)
     np.testing.assert_array_equal(np.isnan(block.samples), np.isnan(point.samples))
+
+
+def test_a_divergence_of_the_wrong_shape_is_named() -> None:
+    class TwoColumns:
+        def __call__(self, t, x):
+            return -x
+
+        def divergence(self, t, x):
+            return -np.ones((x.shape[0], 2))
+
+    with pytest.raises(ValueError, match=r"divergence returned shape \(3, 2\) at t=0\.0"):
+        integrate_ode(TwoColumns(), np.zeros(3), [0.0, 0.5, 1.0], log_density=True)

@@ -89,11 +89,21 @@ def test_particles_leaving_the_domain_are_counted():
         ({"times": [0.0]}, ValueError, "at least two"),
         ({"times": [0.0, np.nan]}, ValueError, "non-finite"),
         ({"x0": np.zeros((0, 1))}, ValueError, "N >= 1"),
-        ({"x0": "origin"}, ValueError, r"x0='origin' must be a number or a \(rectangular\) array"),
-        ({"times": ["start", "end"]}, ValueError, r"times=.* must be a number or a"),
+        (
+            {"x0": "origin"},
+            ValueError,
+            r"x0='origin' must be a real number or a \(rectangular\) array",
+        ),
+        ({"times": ["start", "end"]}, ValueError, r"times=.* must be a real number or a"),
         ({"method": "rk5"}, ValueError, "known: .*rk4"),
         ({"save_at": [0.3]}, ValueError, "not on the time grid"),
         ({"domain": (1.0, 0.0)}, ValueError, "lower < upper"),
+        ({"domain": ("a", "b")}, ValueError, r"domain lower='a' must be a real number"),
+        (
+            {"domain": ([0.0, 0.0], [1.0, 1.0])},
+            ValueError,
+            r"lower=\[0\. 0\.\] must be a number \(every coordinate\) or a vector of length 1",
+        ),
     ],
 )
 def test_bad_ode_input(kwargs, error, match):
