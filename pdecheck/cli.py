@@ -12,19 +12,28 @@
   times: for 1-D cases the density, field and CDF at a few points of the domain and the mass
   by quadrature (``scipy.integrate.quad`` over the domain, split at the support's edges).
 
-An unknown case prints the known ids and exits with status 2. Entry point: :func:`main`.
+Bad input exits with status 2 and a message naming the option, the value and the rule, before
+anything long runs: an unknown case (the known ids are printed), an option value the parser
+refuses (``--grid``, ``--steps``, ``--times``, ``--jobs``, an ``--out`` that is a file),
+``show --times`` where the case's closed form has no density (not finite, outside the path's
+time range, at the atoms of point-mass data), a ``--scheduler`` where no Dask scheduler
+answers. A report that cannot be written (:class:`~pdecheck.verify._atomic.WriteError`) leaves
+the files already in ``--out`` unchanged and exits with status 2 (``verify``) or 1 (``report``).
+Entry points: :func:`main`, ``python -m pdecheck``.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import math
 import os
 import runpy
 import sys
 import traceback
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -72,6 +81,34 @@ def _unknown(case_id: str) -> int:
     return 2
 
 
+def _densities(case: Any, problem: Any, times: Sequence[float]) -> list[Any]:
+    """p_t of ``case`` at each of ``times``, all computed before anything is shown. A time must
+    be finite and one where the case's closed form holds (the path's or the SDE's time range,
+    which may reach beyond ``t_span``), and in 1-D p_t must have a pdf (not the atoms of
+    point-mass data); otherwise ``ValueError`` names ``--times``, the value and the rule."""
+    if problem.marginal is None:
+        return []
+    t0, t1 = sorted(problem.t_span)
+    span = f"{case.id} runs over t_span [{t0:g}, {t1:g}]"
+    densities = []
+    for t in times:
+        if not math.isfinite(t):
+            raise ValueError(f"--times={t:g} must be a finite time ({span})")
+        try:
+            density = problem.marginal(float(t))
+        except ValueError as error:
+            raise ValueError(
+                f"--times={t:g} is not a time of {case.id}'s closed form: {error} ({span})"
+            ) from None
+        if case.dim == 1 and not density.has_pdf:
+            raise ValueError(
+                f"--times={t:g}: p_t of {case.id} is atomic there (point masses, no pdf to "
+                f"show); the rule is a time where p_t has a density ({span})"
+            )
+        densities.append(density)
+    return densities
+
+
 def _show(args: argparse.Namespace) -> int:
     from pdecheck.cases import get
 
@@ -83,6 +120,13 @@ def _show(args: argparse.Namespace) -> int:
         print(f"pdecheck: --points={args.points} must be a positive integer", file=sys.stderr)
         return 2
     problem = case.problem()
+    t0, t1 = sorted(problem.t_span)
+    times = args.times if args.times else list(np.linspace(t1, t0, 4))
+    try:
+        densities = _densities(case, problem, times)
+    except ValueError as error:
+        print(f"pdecheck: {error}", file=sys.stderr)
+        return 2
     print(f"{case.id}: {case.title}")
     print(f"  equation {case.equation}, dim {case.dim}, t_span {problem.t_span}")
     print(f"  hard: {case.hard}")
@@ -90,10 +134,7 @@ def _show(args: argparse.Namespace) -> int:
         print("  no closed-form marginal")
         return 0
     lo, hi = problem.domain if problem.domain is not None else problem.initial.bounds(1e-10)
-    t0, t1 = sorted(problem.t_span)
-    times = args.times if args.times else list(np.linspace(t1, t0, 4))
-    for t in times:
-        density = problem.marginal(float(t))
+    for t, density in zip(times, densities, strict=True):
         print(f"\n  t = {t:.4g}")
         if case.dim != 1:
             try:
@@ -206,14 +247,22 @@ def _verify(args: argparse.Namespace) -> int:
         return 2
     print(verdict.summary())
     if args.out:
-        written = verdict.write_report(args.out)
+        from pdecheck.verify._atomic import WriteError
+
+        try:
+            written = verdict.write_report(args.out)
+        except WriteError as error:
+            print(f"pdecheck: --out={args.out!r}: {error}", file=sys.stderr)
+            return 2
         print(f"report: {', '.join(str(p) for p in written.values())}")
     return 0 if verdict.passed else 1
 
 
 def _report(args: argparse.Namespace) -> int:
     from pdecheck import cases
+    from pdecheck.executors import SchedulerError
     from pdecheck.report import run_report
+    from pdecheck.verify._atomic import WriteError
 
     ids = []
     for case_id in args.cases or []:
@@ -230,11 +279,63 @@ def _report(args: argparse.Namespace) -> int:
             scheduler=args.scheduler,
             progress=None if args.progress == "auto" else args.progress == "on",
         )
+    except SchedulerError as error:
+        print(f"pdecheck: {error.describe('--scheduler')}", file=sys.stderr)
+        return 2
     except ValueError as error:
         print(f"pdecheck: {error}", file=sys.stderr)
         return 2
+    except WriteError as error:
+        print(f"pdecheck: {error}", file=sys.stderr)
+        return 1
     print(summary)
     return 0
+
+
+def _positive_int(text: str) -> int:
+    """An option's value that must be a positive integer (argparse names the option)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: the rule is a positive integer")
+    return value
+
+
+def _grid_cells(text: str) -> int:
+    """``--grid``: cells per axis of the finest grid, by :func:`~pdecheck.verify_transport`'s
+    rule, checked before anything runs."""
+    from pdecheck.verify.transport import GRID_RULE
+
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 8 or value % 4:
+        raise argparse.ArgumentTypeError(f"{text!r}: the rule is {GRID_RULE}")
+    return value
+
+
+def _out_directory(text: str) -> str:
+    """``--out``: a directory that exists or can be made, checked before anything runs."""
+    path = Path(text).absolute()
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is an existing file; the rule is a directory (existing or to be created)"
+        )
+    ancestor = next(p for p in (path, *path.parents) if p.exists())
+    if not ancestor.is_dir():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} lies under the file {str(ancestor)!r}; the rule is a directory "
+            "(existing or to be created)"
+        )
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: {str(ancestor)!r} is not writable; the rule is a directory this user "
+            "can write"
+        )
+    return text
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -263,15 +364,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     p_verify.add_argument("--n", type=int, default=4000, help="particles (default 4000)")
     p_verify.add_argument(
-        "--grid", type=int, help="cells per axis of the finest grid (divisible by 4)"
+        "--grid", type=_grid_cells, help="cells per axis of the finest grid (>= 8, divisible by 4)"
     )
-    p_verify.add_argument("--steps", type=int, help="coarse particle steps over t_span")
-    p_verify.add_argument("--times", type=int, help="number of check times (default 4)")
+    p_verify.add_argument("--steps", type=_positive_int, help="coarse particle steps over t_span")
+    p_verify.add_argument("--times", type=_positive_int, help="number of check times (default 4)")
     p_verify.add_argument(
         "--methods", nargs="+", choices=("exact", "grid", "particles"), help="answers to compare"
     )
     p_verify.add_argument("--seed", type=int, default=0, help="seed of samples and noise")
-    p_verify.add_argument("--out", help="write verdict.{md,png,json} into this directory")
+    p_verify.add_argument(
+        "--out", type=_out_directory, help="write verdict.{md,png,json} into this directory"
+    )
     p_verify.set_defaults(run=_verify)
 
     p_report = sub.add_parser(
@@ -279,15 +382,18 @@ def _parser() -> argparse.ArgumentParser:
         help="verify every case and run its convergence studies into reports/",
         description="Run verify_transport and the convergence studies of every grid and "
         "particle scheme that applies to each built-in case; write OUT/index.md, one page and "
-        "PNG figures per case, and OUT/results.json (each file atomically).",
+        "PNG figures per case, and OUT/results.json: all of them replaced together, or none "
+        "(a run that fails part-way leaves OUT as it was).",
     )
-    p_report.add_argument("--out", default="reports", help="output directory (default reports/)")
+    p_report.add_argument(
+        "--out", type=_out_directory, default="reports", help="output directory (default reports/)"
+    )
     p_report.add_argument("--cases", nargs="+", metavar="CASE", help="only these case ids")
     p_report.add_argument(
         "--quick", action="store_true", help="small sizes, one scheme per kind (<= 60 s)"
     )
     where = p_report.add_mutually_exclusive_group()
-    where.add_argument("--jobs", type=int, help="run the sweeps on N worker processes")
+    where.add_argument("--jobs", type=_positive_int, help="run the sweeps on N worker processes")
     where.add_argument(
         "--scheduler", metavar="ADDR", help="Dask scheduler address (pdecheck[dask])"
     )
@@ -302,7 +408,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status. An option value the parser refuses exits
+    at once through ``SystemExit(2)`` (argparse's usage and message on stderr)."""
     args = _parser().parse_args(argv)
     return int(args.run(args))
 

@@ -9,7 +9,10 @@ Results come back in the order of the inputs for every executor, and the runners
 functions of their inputs (seeded particles, deterministic grids), so a sweep gives the same
 numbers serially, on a pool or on a cluster.
 
-Public names: :class:`SerialExecutor`, :func:`make_executor`.
+A scheduler address that is malformed or where no scheduler answers raises
+:class:`SchedulerError` when the executor is made, before any work is sent.
+
+Public names: :class:`SchedulerError`, :class:`SerialExecutor`, :func:`make_executor`.
 """
 
 from __future__ import annotations
@@ -19,7 +22,25 @@ import numbers
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-__all__ = ["SerialExecutor", "make_executor"]
+__all__ = ["SchedulerError", "SerialExecutor", "make_executor"]
+
+SCHEDULER_RULE = "the address of a running Dask scheduler, e.g. tcp://host:8786"
+
+
+class SchedulerError(ValueError):
+    """No Dask scheduler can be reached at ``address``: the address is malformed, or nothing
+    answers there. ``reason`` is the cause, as Dask gave it."""
+
+    def __init__(self, address: str, cause: Exception) -> None:
+        self.address = address
+        self.reason = f"{type(cause).__name__}: {cause}"
+        super().__init__(self.describe("scheduler"))
+
+    def describe(self, name: str) -> str:
+        """The message, naming the argument (or the command-line option) ``name``."""
+        return (
+            f"{name}={self.address!r} cannot be used ({self.reason}); the rule is {SCHEDULER_RULE}"
+        )
 
 
 class SerialExecutor:
@@ -53,7 +74,10 @@ def make_executor(jobs: int | None = None, scheduler: str | None = None) -> Iter
                 f"scheduler={scheduler!r} needs Dask distributed: "
                 "python -m pip install 'pdecheck[dask]'"
             ) from None
-        client = Client(scheduler)
+        try:
+            client = Client(scheduler)
+        except (OSError, ValueError, TypeError) as error:
+            raise SchedulerError(scheduler, error) from error
         try:
             yield client.get_executor()
         finally:

@@ -132,3 +132,126 @@ def test_show_handles_heavy_tails_and_refuses_no_points(capsys):
     assert "mean undefined (heavy tails)" in capsys.readouterr().out
     assert main(["show", "A5", "--points", "0"]) == 2
     assert "--points=0 must be a positive integer" in capsys.readouterr().err
+
+
+# -- bad input is refused before anything runs, naming the option ---------------------------
+@pytest.fixture
+def no_run(monkeypatch):
+    """Fail the test if a verification or a report starts."""
+    from pdecheck import report
+    from pdecheck.verify import transport
+
+    def ran(*args, **kwargs):
+        raise AssertionError("the run started before the input was checked")
+
+    monkeypatch.setattr(transport, "verify_transport", ran)
+    monkeypatch.setattr(report, "run_case", ran)
+
+
+def _refused(argv, capsys):
+    """argparse's refusal: exit status 2 and the message on stderr."""
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    return capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["verify", "L6"], ["report", "--cases", "H2"]])
+def test_out_that_is_a_file_is_refused_up_front(command, tmp_path, capsys, no_run):
+    existing = tmp_path / "verdict"
+    existing.write_text("keep")
+    err = _refused([*command, "--out", str(existing)], capsys)
+    assert f"argument --out: {str(existing)!r} is an existing file" in err
+    assert "the rule is a directory" in err and "Traceback" not in err
+    err = _refused([*command, "--out", str(existing / "sub")], capsys)
+    assert "argument --out" in err and f"lies under the file {str(existing)!r}" in err
+    assert existing.read_text() == "keep"
+
+
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["verify", "L6", "--grid", "10"], ["argument --grid: '10'", "divisible by 4"]),
+        (["verify", "L6", "--grid", "4"], ["argument --grid: '4'", ">= 8"]),
+        (["verify", "L6", "--steps", "0"], ["argument --steps: '0'", "positive integer"]),
+        (["verify", "L6", "--times", "-1"], ["argument --times: '-1'", "positive integer"]),
+        (["report", "--jobs", "0"], ["argument --jobs: '0'", "positive integer"]),
+    ],
+)
+def test_bad_option_values_are_refused_up_front(argv, words, capsys, no_run):
+    err = _refused(argv, capsys)
+    assert all(word in err for word in words), err
+
+
+@pytest.mark.parametrize(
+    "value, rule",
+    [
+        ("5", "the rule is 0 <= t <= T = 1"),
+        ("-1", "the rule is 0 <= t <= T = 1"),
+        ("nan", "must be a finite time"),
+        ("inf", "must be a finite time"),
+        ("0", "atomic there"),  # the data: point masses, no pdf
+    ],
+)
+def test_show_refuses_times_where_the_case_has_no_density(value, rule, capsys):
+    """A5's path runs over [0, 1] from point masses at t = 0; its t_span is [0.05, 1]."""
+    assert main(["show", "A5", "--times", "1.0", value]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith(f"pdecheck: --times={float(value):g}")
+    assert rule in captured.err and "t_span [0.05, 1]" in captured.err
+    assert "Traceback" not in captured.err
+    assert captured.out == ""  # refused before any time was shown
+
+
+def test_a_malformed_scheduler_address_names_the_option(tmp_path, capsys, no_run):
+    pytest.importorskip("distributed")
+    out = tmp_path / "site"
+    assert main(["report", "--out", str(out), "--cases", "H2", "--scheduler", "bogus"]) == 2
+    err = capsys.readouterr().err
+    assert "--scheduler='bogus' cannot be used" in err and "missing port number" in err
+    assert "the rule is the address of a running Dask scheduler" in err
+    assert not out.exists()
+
+
+def test_an_unreachable_scheduler_names_the_option(tmp_path, capsys, no_run):
+    pytest.importorskip("distributed")
+    import dask
+
+    address = "tcp://127.0.0.1:1"  # port 1: nothing listens there
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        code = main(["report", "--out", str(tmp_path), "--cases", "H2", "--scheduler", address])
+    err = capsys.readouterr().err
+    assert code == 2 and f"--scheduler={address!r} cannot be used (OSError" in err
+    assert "Traceback" not in err and list(tmp_path.iterdir()) == []
+
+
+def test_a_report_that_cannot_be_drawn_keeps_the_old_one(tmp_path, capsys, monkeypatch):
+    from pdecheck.verify import Check, Verdict, transport
+
+    def mathtext_subject(*args, **kwargs):
+        return Verdict(r"$\tfrac{1}{2}$", [Check("KS at t", "particles vs exact", "KS", 0.5, 1.0)])
+
+    (tmp_path / "verdict.json").write_text("old json")
+    (tmp_path / "verdict.md").write_text("old md")
+    monkeypatch.setattr(transport, "verify_transport", mathtext_subject)
+    assert main(["verify", "L6", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "verdict.png could not be written" in err and "tfrac" in err
+    assert {p.name: p.read_text() for p in tmp_path.iterdir()} == {
+        "verdict.json": "old json",
+        "verdict.md": "old md",
+    }
+
+
+def test_python_m_pdecheck_runs_the_command():
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "pdecheck", "show", "A5", "--times", "1.0", "--points", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("A5: ") and "mass in the box: 1.000000000000" in done.stdout

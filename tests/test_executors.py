@@ -55,3 +55,12 @@ def test_bad_executor_arguments(kwargs, word):
     with pytest.raises(ValueError, match=word):
         with make_executor(**kwargs):
             pass
+
+
+def test_a_malformed_scheduler_address_is_refused_naming_it():
+    pytest.importorskip("distributed")
+    from pdecheck.executors import SchedulerError
+
+    with pytest.raises(SchedulerError, match=r"scheduler='bogus' cannot be used .*missing port"):
+        with make_executor(scheduler="bogus"):
+            pass

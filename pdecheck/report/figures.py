@@ -11,7 +11,9 @@
   its measured bias (KS distance to p) against ε on log–log axes with each point's noise floor,
   the fitted slope and, for ULA on a Gaussian, the exact bias curve.
 
-Sizes: 10 inches wide at 100 dpi, the width of a rendered Markdown page.
+Sizes: 10 inches wide at 100 dpi, the width of a rendered Markdown page. Each function writes
+its PNG atomically on its own, or through ``write`` (a :class:`~pdecheck.verify._atomic.FileSet`'s
+``add``) as one file of a report that is replaced as a whole.
 
 Public names: :func:`density_figure`, :func:`convergence_figure`, :func:`work_precision_figure`,
 :func:`stationary_figure`.
@@ -19,14 +21,19 @@ Public names: :func:`density_figure`, :func:`convergence_figure`, :func:`work_pr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from pdecheck.verify._atomic import write_with
+from pdecheck.verify._atomic import Writer, write_with
 
 __all__ = ["convergence_figure", "density_figure", "stationary_figure", "work_precision_figure"]
+
+#: how a figure reaches its file: :func:`~pdecheck.verify._atomic.write_with` (on its own) or
+#: a :class:`~pdecheck.verify._atomic.FileSet`'s ``add`` (with the rest of a report)
+Write = Callable[[Path, Writer], Path]
 
 WIDTH = 10.0
 DPI = 100
@@ -60,15 +67,17 @@ def _pyplot() -> Any:
     return plt
 
 
-def _save(fig: Any, path: Path) -> Path:
+def _save(fig: Any, path: Path, write: Write) -> Path:
     plt = _pyplot()
     try:
-        return write_with(path, lambda tmp: fig.savefig(tmp, format="png", dpi=DPI))
+        return write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=DPI))
     finally:
         plt.close(fig)
 
 
-def density_figure(case_id: str, profile: dict[str, Any], path: Path) -> Path:
+def density_figure(
+    case_id: str, profile: dict[str, Any], path: Path, write: Write = write_with
+) -> Path:
     plt = _pyplot()
     snaps = profile["snapshots"]
     fig, axes = plt.subplots(1, len(snaps), figsize=(WIDTH, 3.4), sharey=True, squeeze=False)
@@ -103,7 +112,7 @@ def density_figure(case_id: str, profile: dict[str, Any], path: Path) -> Path:
     axes[0, 0].legend(fontsize=8, loc="best")
     fig.suptitle(f"{case_id}: exact vs grid vs particles", fontsize=11)
     fig.tight_layout()
-    return _save(fig, path)
+    return _save(fig, path, write)
 
 
 def _tick_label(v: float, _: Any = None) -> str:
@@ -169,7 +178,9 @@ def _panels(studies: list[tuple[str, Any]]) -> list[tuple[str, list[tuple[str, A
 XLABEL = {"n": "h = 1 / (cells per axis)", "dt": "time step dt", "n_particles": "1 / N (particles)"}
 
 
-def convergence_figure(case_id: str, studies: list[tuple[str, Any]], path: Path) -> Path:
+def convergence_figure(
+    case_id: str, studies: list[tuple[str, Any]], path: Path, write: Write = write_with
+) -> Path:
     plt = _pyplot()
     panels = _panels(studies)
     rows = max(len(group) for _, group in panels)
@@ -178,10 +189,12 @@ def convergence_figure(case_id: str, studies: list[tuple[str, Any]], path: Path)
         _study_panel(ax, group, XLABEL[parameter], _error_label(parameter, group))
     fig.suptitle(f"{case_id}: error vs resolution (log–log, fitted slopes)", fontsize=11)
     fig.tight_layout()
-    return _save(fig, path)
+    return _save(fig, path, write)
 
 
-def work_precision_figure(case_id: str, studies: list[tuple[str, Any]], path: Path) -> Path:
+def work_precision_figure(
+    case_id: str, studies: list[tuple[str, Any]], path: Path, write: Write = write_with
+) -> Path:
     plt = _pyplot()
     panels = [(p, g) for p, g in _panels(studies) if p != "n_particles"]
     fig, axes = plt.subplots(1, len(panels), figsize=(WIDTH, 3.6), squeeze=False)
@@ -196,7 +209,7 @@ def work_precision_figure(case_id: str, studies: list[tuple[str, Any]], path: Pa
         ax.legend(fontsize=8)
     fig.suptitle(f"{case_id}: work–precision (lower left is better)", fontsize=11)
     fig.tight_layout()
-    return _save(fig, path)
+    return _save(fig, path, write)
 
 
 def _bias_panel(ax: Any, data: dict[str, Any]) -> None:
@@ -221,7 +234,9 @@ def _bias_panel(ax: Any, data: dict[str, Any]) -> None:
     ax.legend(fontsize=7, loc="best")
 
 
-def stationary_figure(case_id: str, data: dict[str, Any], path: Path) -> Path:
+def stationary_figure(
+    case_id: str, data: dict[str, Any], path: Path, write: Write = write_with
+) -> Path:
     plt = _pyplot()
     fig, (left, right) = plt.subplots(1, 2, figsize=(WIDTH, 4.0))
     hist = data["histogram"]
@@ -244,4 +259,4 @@ def stationary_figure(case_id: str, data: dict[str, Any], path: Path) -> Path:
     _bias_panel(right, data)
     fig.suptitle(f"{case_id}: stationary law of the Langevin sampler", fontsize=11)
     fig.tight_layout()
-    return _save(fig, path)
+    return _save(fig, path, write)

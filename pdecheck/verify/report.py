@@ -2,9 +2,11 @@
 
 :func:`write_report` writes ``verdict.md`` (a table of checks and flags), ``verdict.png``
 (statistic/threshold per check against time, one line per method, and the 1-D density profiles
-when the verdict carries them) and ``verdict.json`` (:meth:`Verdict.to_dict`). Every file is
-written to a temporary name in the same directory and renamed (:mod:`pdecheck.verify._atomic`),
-so a crash never leaves a half-written report. matplotlib is imported here only, with the Agg
+when the verdict carries them) and ``verdict.json`` (:meth:`Verdict.to_dict`). The three are
+written as one set (:func:`pdecheck.verify._atomic.file_set`): each is rendered to a temporary
+name in the same directory and all are renamed into place only once every one has rendered, so
+a crash or a figure that cannot be drawn never leaves a half-written report, nor a new
+``verdict.json`` beside an old ``verdict.md``. matplotlib is imported here only, with the Agg
 backend, so verifying never needs a display.
 """
 
@@ -13,9 +15,9 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from pdecheck.verify._atomic import write_text, write_with
+from pdecheck.verify._atomic import file_set
 
 if TYPE_CHECKING:
     from pdecheck.verify.verdict import Verdict
@@ -57,6 +59,7 @@ def markdown(verdict: Verdict) -> str:
 
 
 def _plot(verdict: Verdict, path: Path) -> None:
+    """Draw the verdict's figure into ``path`` (PNG); the figure is closed even on error."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -64,6 +67,16 @@ def _plot(verdict: Verdict, path: Path) -> None:
 
     ncols = 2 if verdict.profiles else 1
     fig, axes = plt.subplots(1, ncols, figsize=(5.5 * ncols, 4.0), squeeze=False)
+    try:
+        _draw(verdict, axes)
+        fig.tight_layout()
+        fig.savefig(path, format="png", dpi=110)
+    finally:
+        plt.close(fig)
+
+
+def _draw(verdict: Verdict, axes: Any) -> None:
+    """Statistic/threshold per check against time; the density profiles beside it."""
     ax = axes[0, 0]
     methods = sorted({c.method for c in verdict.checks})
     for k, method in enumerate(methods):
@@ -93,20 +106,21 @@ def _plot(verdict: Verdict, path: Path) -> None:
         ax.set_xlabel("x")
         ax.set_ylabel("density")
         ax.legend(fontsize=6)
-    fig.tight_layout()
-    fig.savefig(path, format="png", dpi=110)
-    plt.close(fig)
 
 
 def write_report(verdict: Verdict, directory: str | os.PathLike[str]) -> dict[str, Path]:
-    """Write ``verdict.{md,png,json}`` into ``directory`` atomically; return their paths."""
+    """Write ``verdict.{md,png,json}`` into ``directory``, all three or none; return their paths.
+
+    Raises :class:`~pdecheck.verify._atomic.WriteError` naming the file that could not be
+    rendered (a subject matplotlib's mathtext cannot parse, say) and the cause; the report
+    already in ``directory``, if any, is then left as it was."""
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    paths = {
-        "json": write_text(
-            out / "verdict.json", json.dumps(verdict.to_dict(), indent=2, allow_nan=False)
-        ),
-        "png": write_with(out / "verdict.png", lambda tmp: _plot(verdict, tmp)),
-        "md": write_text(out / "verdict.md", markdown(verdict)),
-    }
-    return paths
+    body = json.dumps(verdict.to_dict(), indent=2, allow_nan=False)
+    page = markdown(verdict)
+    with file_set() as files:
+        return {
+            "json": files.add_text(out / "verdict.json", body),
+            "png": files.add(out / "verdict.png", lambda tmp: _plot(verdict, tmp)),
+            "md": files.add_text(out / "verdict.md", page),
+        }

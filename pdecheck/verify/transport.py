@@ -49,6 +49,8 @@ __all__ = ["verify_transport"]
 Array = NDArray[np.float64]
 
 METHODS = ("exact", "grid", "particles")
+#: what ``grid`` must give (the finest of three nested grids: n/4, n/2 and n cells per axis)
+GRID_RULE = "cells per axis >= 8 and divisible by 4"
 #: default cells per axis of the finest grid, by dimension
 GRID_CELLS = {1: 256, 2: 64, 3: 16}
 #: default coarse particle steps over t_span (the fine run halves them): RK4 / Euler–Maruyama
@@ -83,6 +85,7 @@ def verify_transport(
     seed = check_seed("seed", seed)
     methods = _check_methods(methods)
     n_times = _positive_int("n_times", n_times)
+    cells = _grid_cells(grid, claim.dim) if "grid" in methods else 0
     span = _check_span(t_span, claim)
     initial = claim.initial_at(span[0])
     if initial is None:
@@ -139,7 +142,6 @@ def verify_transport(
             claim, initial, span, times, n=n, steps=n_steps, seed=seed, verdict=verdict
         )
     if "grid" in methods:
-        cells = _grid_cells(grid, claim.dim)
         grun = _checks.grids(
             claim, initial, span, times, lower=lower, upper=upper, n=cells, verdict=verdict
         )
@@ -222,13 +224,12 @@ def _check_n(n: Any, alpha_each: float, dim: int) -> int:
 
 
 def _grid_cells(grid: Any, dim: int) -> int:
+    """Cells per axis of the finest grid: the default for ``dim``, ``grid`` itself or its shape."""
     if grid is None:
         return GRID_CELLS[dim]
     cells = grid.shape[0] if hasattr(grid, "shape") and hasattr(grid, "edges") else grid
     if isinstance(cells, bool) or not isinstance(cells, numbers.Integral) or cells < 8 or cells % 4:
-        raise ValueError(
-            f"grid={grid!r} must give a number of cells per axis >= 8 and divisible by 4"
-        )
+        raise ValueError(f"grid={grid!r} must give a number of {GRID_RULE}")
     return int(cells)
 
 

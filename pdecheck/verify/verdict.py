@@ -8,7 +8,7 @@
 - :class:`Profile` — a 1-D snapshot (cell centres and densities per method) for the report plot.
 - :class:`Verdict` — ``passed``, per-method and per-time distances against thresholds
   (:meth:`Verdict.distances`), ``flags``, :meth:`Verdict.summary`, :meth:`Verdict.to_dict` and
-  :meth:`Verdict.write_report` (Markdown + PNG + JSON, each written atomically).
+  :meth:`Verdict.write_report` (Markdown + PNG + JSON, all three replaced or none).
 
 The shape follows scipy.stats' result objects: small, named, with a readable ``repr``.
 """
@@ -179,7 +179,8 @@ class Verdict:
 
     def write_report(self, directory: str | os.PathLike[str]) -> dict[str, Path]:
         """Write ``verdict.md``, ``verdict.png`` and ``verdict.json`` into ``directory`` (created
-        if needed), each atomically; returns their paths by format."""
+        if needed), all three or none (:func:`pdecheck.verify.report.write_report`); returns their
+        paths by format."""
         from pdecheck.verify.report import write_report
 
         return write_report(self, directory)

@@ -84,3 +84,42 @@ def test_order_cell_shows_the_three_verdicts():
     )
     assert order_cell({**base, "passed": False, "verdict": "fail"}).endswith("**FAIL**")
     assert order_cell({**base, "passed": True, "verdict": "pass"}).endswith("0.89/2 pass")
+
+
+def _snapshot(directory):
+    return {p.name: p.read_bytes() for p in sorted(directory.iterdir())}
+
+
+def _fail_the_index(monkeypatch):
+    from pdecheck.report import pages
+
+    def broken(results):
+        raise RuntimeError("index failed")
+
+    monkeypatch.setattr(pages, "index_page", broken)
+    return RuntimeError, "index failed"
+
+
+def _fail_the_figures(monkeypatch):
+    from matplotlib.figure import Figure
+
+    from pdecheck.verify._atomic import WriteError
+
+    def broken(self, *args, **kwargs):
+        raise ValueError("cannot draw")
+
+    monkeypatch.setattr(Figure, "savefig", broken)
+    return WriteError, r"H2-density\.png could not be written \(ValueError: cannot draw\)"
+
+
+@pytest.mark.parametrize("fail", [_fail_the_index, _fail_the_figures])
+def test_a_run_that_fails_part_way_leaves_the_old_site_byte_for_byte(tmp_path, monkeypatch, fail):
+    """The case's page and figures are rendered before the index; a failure in either must not
+    leave new pages beside the old index and results.json."""
+    for name, text in {"index.md": "old index", "results.json": "{}", "H2.md": "old page"}.items():
+        (tmp_path / name).write_text(text)
+    before = _snapshot(tmp_path)
+    error, message = fail(monkeypatch)
+    with pytest.raises(error, match=message):
+        run_report(tmp_path, cases=["H2"], settings=TINY, progress=False)
+    assert _snapshot(tmp_path) == before  # no new figure, no temporary, the same bytes

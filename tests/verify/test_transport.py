@@ -241,3 +241,14 @@ def test_verdict_false_alarm_rate_is_at_most_alpha():
         marginal=lambda t: pc.Gaussian(0.0, 1.15**t * math.exp(-t)),
     )
     assert sum(not _quiet(wrong, seed=s, **{**kw, "n": 3000}).passed for s in range(5)) == 5
+
+
+def test_a_bad_grid_is_refused_before_the_particles_run(monkeypatch):
+    from pdecheck.verify import _checks
+
+    def ran(*args, **kwargs):
+        raise AssertionError("the particles ran before grid was checked")
+
+    monkeypatch.setattr(_checks, "particles", ran)
+    with pytest.raises(ValueError, match=r"grid=10 must give a number of cells per axis >= 8"):
+        pc.verify_transport("L6", grid=10)

@@ -94,3 +94,49 @@ def test_atomic_write_gives_the_umask_mode_not_mkstemps_0600(tmp_path):
     finally:
         os.umask(old)
     assert path.stat().st_mode & 0o777 == 0o644
+
+
+def _snapshot(directory):
+    return {p.name: p.read_bytes() for p in sorted(directory.iterdir())}
+
+
+def test_a_plot_that_cannot_be_drawn_leaves_the_old_report_byte_for_byte(tmp_path):
+    """A subject that matplotlib's mathtext cannot parse fails the PNG: the new JSON and
+    Markdown must not land beside the old PNG, and the error names the file and the cause."""
+    _verdict().write_report(tmp_path)
+    before = _snapshot(tmp_path)
+    bad = Verdict(r"$\tfrac{1}{2}$", [Check("KS at t", "particles vs exact", "KS", 0.5, 0.1)])
+    with pytest.raises(_atomic.WriteError, match=r"verdict\.png could not be written") as info:
+        bad.write_report(tmp_path)
+    assert "tfrac" in str(info.value) and info.value.path == tmp_path / "verdict.png"
+    assert _snapshot(tmp_path) == before  # same names (no temporaries), same bytes
+
+
+def test_file_set_replaces_every_file_or_none(tmp_path):
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text("old")
+
+    def broken(tmp):
+        tmp.write_text("half")
+        raise OSError("disk full")
+
+    with pytest.raises(_atomic.WriteError, match=r"b\.txt could not be written \(OSError: disk"):
+        with _atomic.file_set() as files:
+            files.add_text(tmp_path / "a.txt", "new")
+            assert (tmp_path / "a.txt").read_text() == "old"  # rendered, not yet in place
+            files.add(tmp_path / "b.txt", broken)
+    assert _snapshot(tmp_path) == {"a.txt": b"old", "b.txt": b"old"}
+    with _atomic.file_set() as files:
+        files.add_text(tmp_path / "a.txt", "first")
+        files.add_text(tmp_path / "a.txt", "new a")  # a path added twice: the later one wins
+        files.add_text(tmp_path / "b.txt", "new b")
+    assert _snapshot(tmp_path) == {"a.txt": b"new a", "b.txt": b"new b"}
+
+
+def test_file_set_discards_on_an_error_in_the_with_block(tmp_path):
+    (tmp_path / "a.txt").write_text("old")
+    with pytest.raises(KeyError):
+        with _atomic.file_set() as files:
+            files.add_text(tmp_path / "a.txt", "new")
+            raise KeyError("later step")
+    assert _snapshot(tmp_path) == {"a.txt": b"old"}
