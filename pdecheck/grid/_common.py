@@ -235,6 +235,8 @@ def diffusion_coefficient(g: Any, name: str = "diffusion") -> Callable[[float], 
         g_t = scalar_of_time(g, name)
         return lambda t: 0.5 * g_t(t) * g_t(t)
     value = as_real(name, g)
+    if not np.isfinite(value):
+        raise ValueError(f"{name}={g!r} must be finite (or a function of t)")
     if not np.isfinite(0.5 * value * value):
         raise ValueError(
             f"{name}={g!r} gives D = g²/2 = {0.5 * value * value!r}; it must be finite (or a "
