@@ -42,8 +42,9 @@ def ks_displacement_budget(x: Array, delta: Array) -> float:
 
 
 def cell_displacement_budget(x: Array, delta: Array, edges: Sequence[Array]) -> float:
-    """Share of points within δ (per axis) of a finite cell face of the product cells."""
-    x = np.asarray(x, dtype=float).reshape(x.shape[0], -1)
+    """Share of points within δ (per axis) of a finite cell face of the product cells (0 for
+    no points)."""
+    x = np.asarray(x, dtype=float).reshape(-1, len(edges))
     delta = np.asarray(delta, dtype=float).reshape(x.shape)
     near = np.zeros(x.shape[0], dtype=bool)
     for j, e in enumerate(edges):

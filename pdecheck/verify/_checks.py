@@ -58,19 +58,29 @@ def particles(
     steps: int,
     seed: int,
     verdict: Verdict,
-) -> ParticleRun:
+) -> ParticleRun | None:
+    """Run the particles and flag their events; None when no particle stayed finite.
+
+    A particle that meets NaN/inf from the field or SDE (in the coarse or the fine run) fails
+    the verdict: an error flag ``nonfinite`` gives their count (``value``) and share, also kept
+    as ``info["particles"]["nonfinite"]`` and ``["nonfinite_share"]``. The one exception is a
+    field that is undefined on part of the box — a finding of :mod:`._gaps` (flag
+    ``undefined-field``, e.g. the 0/0 gaps of a compact prior), into which Runge–Kutta stages
+    near the support's edge step — where the flag is a warning. Either way the checks compare
+    the finite particles with the share left out added to their budgets. When every particle
+    is non-finite the flag is an error and no particle check is made.
+    """
     run = run_particles(claim, initial, span, times, n=n, steps=steps, seed=seed)
-    verdict.info["particles"] = {"n": n, "steps": run.steps, "method": run.method}
+    verdict.info["particles"] = {
+        "n": n,
+        "steps": run.steps,
+        "method": run.method,
+        "nonfinite": run.nonfinite,
+        "nonfinite_share": _lost(run),
+    }
     if run.nonfinite:
-        verdict.flags.append(
-            Flag(
-                "nonfinite",
-                f"{run.nonfinite} of {n} particles met NaN/inf from the field or SDE; they are "
-                "left out and their share is added to every particle budget",
-                "warning",
-                value=float(run.nonfinite),
-            )
-        )
+        undefined = any(f.code == "undefined-field" for f in verdict.flags)
+        verdict.flags.append(_nonfinite_flag(run, undefined))
     if run.outside:
         verdict.flags.append(
             Flag(
@@ -80,7 +90,28 @@ def particles(
                 value=float(run.outside),
             )
         )
-    return run
+    return run if run.nonfinite < run.n else None
+
+
+def _nonfinite_flag(run: ParticleRun, undefined: bool) -> Flag:
+    """The flag of a run in which some (or all) particles met NaN/inf; ``undefined``: the
+    field was found undefined on part of the box (a warning then, unless all are lost)."""
+    count = f"{run.nonfinite} of {run.n} particles ({_lost(run):.1%}) met NaN/inf"
+    if run.nonfinite == run.n:
+        text = f"all {run.n} particles met NaN/inf from the field or SDE: no particle check made"
+    elif undefined:
+        text = (
+            f"{count}; the field is undefined on part of the box (see undefined-field), where "
+            "steps near its edge land: reported only, the share left out is added to every "
+            "particle budget"
+        )
+    else:
+        text = (
+            f"{count} from the field or SDE: numerical failure, the verdict fails (the checks "
+            "of the finite particles add the share left out to their budgets)"
+        )
+    severity = "warning" if undefined and run.nonfinite < run.n else "error"
+    return Flag("nonfinite", text, severity, value=float(run.nonfinite))
 
 
 def grids(

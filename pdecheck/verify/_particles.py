@@ -35,8 +35,8 @@ class ParticleRun:
     """Fine-run samples and displacement bounds at the saved times ``times``.
 
     ``samples[k]`` (N, d) and ``delta[k]`` (N, d) (per-axis |X^h − X^{h/2}|) hold the rows of
-    the particles that stayed finite in both runs; ``nonfinite`` counts the others and
-    ``outside`` the particles that left the claim's domain.
+    the particles that stayed finite in both runs (none when every particle met NaN/inf);
+    ``nonfinite`` counts the others and ``outside`` the particles that left the claim's domain.
     """
 
     times: Array

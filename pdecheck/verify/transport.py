@@ -20,7 +20,8 @@ correct claim fails with probability at most α. Numerical events become flags
 (:class:`~pdecheck.verify.verdict.Flag`): particles or grids producing NaN, negative density,
 mass drift, mass outside the box, zero-density gaps where the field is undefined
 (:mod:`._gaps`), and an endpoint mismatch reported as a W2 lower bound and a binned TV
-(:mod:`._endpoint`).
+(:mod:`._endpoint`). A non-finite particle is an error flag — the verdict fails whatever the
+checks of the finite particles say — unless the field was found undefined on part of the box.
 
 Public name: :func:`verify_transport`.
 """
@@ -79,6 +80,11 @@ def verify_transport(
     (cells per axis of the finest grid, divisible by 4, or a :class:`~pdecheck.grid.Grid`),
     ``n_times`` check times, ``steps`` coarse particle steps, ``seed`` for the initial samples
     and the noise. Returns a :class:`~pdecheck.verify.Verdict`.
+
+    Particles that meet NaN/inf fail the verdict (error flag ``nonfinite`` with their count
+    and share), unless the verdict reports the field undefined on part of the box (flag
+    ``undefined-field``: then a warning); when all of them do, no particle check is made and the
+    verdict fails (:func:`pdecheck.verify._checks.particles`).
     """
     claim = as_claim(subject, data)
     alpha = check_probability("alpha", alpha)

@@ -57,3 +57,8 @@ def test_proportion_interval_false_alarm_rate(rng):
     counts = rng.multinomial(400, w, size=2000) / 400
     alarms = np.count_nonzero(np.max(np.abs(counts - w), axis=1) > h)
     assert alarms < 130
+
+
+def test_cell_budget_of_no_points_is_zero():
+    edges = [np.linspace(0.0, 1.0, 5), np.linspace(0.0, 1.0, 5)]
+    assert cell_displacement_budget(np.empty((0, 2)), np.empty((0, 2)), edges) == 0.0

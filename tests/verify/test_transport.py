@@ -252,3 +252,55 @@ def test_a_bad_grid_is_refused_before_the_particles_run(monkeypatch):
     monkeypatch.setattr(_checks, "particles", ran)
     with pytest.raises(ValueError, match=r"grid=10 must give a number of cells per axis >= 8"):
         pc.verify_transport("L6", grid=10)
+
+
+def _blowing_up(dim: int, threshold: float) -> pc.Claim:
+    """dx/dt = −x from N(0, I) with the claimed marginals N(0, e^{−2t} I), except that the field
+    is 10³(1 + x²) where every coordinate exceeds ``threshold``: those particles blow up (like
+    tan(10³t)) long before t = 1; the field itself is finite everywhere, so no undefined region
+    is found."""
+    zero, one = np.zeros(dim), np.ones(dim)
+
+    def field(t, x):
+        return np.where(np.all(x > threshold, axis=1, keepdims=True), 1e3 * (1.0 + x**2), -x)
+
+    return pc.Claim(
+        field,
+        data=pc.Gaussian(zero, one),
+        prior=pc.Gaussian(zero, math.exp(-1.0) * one),
+        marginal=lambda t: pc.Gaussian(zero, math.exp(-t) * one),
+    )
+
+
+def test_nonfinite_particles_fail_the_verdict_with_count_and_share():
+    """17 % of the particles (those above 0.95) blow up. The finite ones still meet their KS
+    checks (the share left out is in the budget), but the verdict fails on the error flag, which
+    the summary and the JSON show with the count and the share. Seed 0 (the default): each
+    verdict's checks have a false-alarm rate of at most α = 1e-3."""
+    kw = {"methods": ("exact", "particles"), "n": 1000, "n_times": 1}
+    v = _quiet(_blowing_up(1, 0.95), **kw)
+    (flag,) = [f for f in v.flags if f.code == "nonfinite"]
+    share = v.info["particles"]["nonfinite_share"]
+    assert 0.12 < share < 0.22 and flag.value == v.info["particles"]["nonfinite"] == 1000 * share
+    assert flag.severity == "error" and not v.passed and v.checks and not v.failed
+    assert f"{share:.1%}" in flag.message and "[error] nonfinite" in v.summary()
+    d = json.loads(json.dumps(v.to_dict(), allow_nan=False))
+    assert d["passed"] is False and d["flags"][0]["severity"] == "error"
+    assert _quiet(_blowing_up(1, 50.0), **kw).passed  # no particle above 50: the claim holds
+
+
+@pytest.mark.parametrize("dim", [1, 2])
+def test_all_particles_nonfinite_is_a_failed_verdict_saying_so(dim):
+    v = _quiet(_blowing_up(dim, -np.inf), methods=("exact", "particles"), n=200, n_times=1)
+    assert not v.passed and not v.checks
+    (flag,) = [f for f in v.flags if f.code == "nonfinite"]
+    assert flag.severity == "error" and "all 200 particles met NaN/inf" in flag.message
+    assert not [f for f in v.flags if f.code == "untestable"]
+
+
+def test_nonfinite_particles_where_the_field_is_undefined_are_reported_only(seed_example):
+    """The seed example's field is 0/0 in the zero-density gaps (flag undefined-field): the
+    particles whose Runge–Kutta stages step into a gap are a warning, not a failure."""
+    (flag,) = [f for f in seed_example.flags if f.code == "nonfinite"]
+    assert flag.severity == "warning" and "undefined" in flag.message
+    assert seed_example.passed
