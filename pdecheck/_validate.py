@@ -23,6 +23,7 @@ __all__ = [
     "check_ordered_pair",
     "check_positive",
     "check_probability",
+    "check_real",
     "check_seed",
     "choose",
 ]
@@ -51,6 +52,18 @@ def as_real(name: str, value: Any) -> float:
         return float(value)
     except (TypeError, ValueError) as error:
         raise type(error)(f"{name}={_short(value)} must be a real number") from None
+
+
+def check_real(name: str, value: Any) -> float:
+    """A scalar argument that must already be a number (int, float or a NumPy real): a string,
+    a bool, None or an array raises ``TypeError`` naming it. For arguments where ``"2"`` is a
+    slip, not an input (an order of convergence, a tolerance)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{name}={_short(value)} must be a real number (an int or a float), "
+            f"not {type(value).__name__}"
+        )
+    return float(value)
 
 
 def as_floats(name: str, value: ArrayLike) -> NDArray[np.float64]:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from pdecheck import Gaussian
-from pdecheck._validate import _short, as_floats, as_real
+from pdecheck._validate import _short, as_floats, as_real, check_real
 from pdecheck.grid import Grid, solve_heat
 
 
@@ -29,3 +29,16 @@ def test_a_solver_names_a_complex_density() -> None:
 
 def test_short_is_one_line() -> None:
     assert "\n" not in _short(np.zeros((5, 2)))
+
+
+@pytest.mark.parametrize("value", [2, 2.5, np.float64(2.5), np.int64(3)])
+def test_check_real_takes_numbers(value) -> None:
+    assert check_real("order", value) == float(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"), [("2", "str"), (None, "NoneType"), (True, "bool"), ([2.0], "list")]
+)
+def test_check_real_refuses_what_is_not_a_number_naming_it(value, kind) -> None:
+    with pytest.raises(TypeError, match=rf"order=.* must be a real number .*not {kind}"):
+        check_real("order", value)

@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special, stats
 
-from pdecheck._validate import check_positive
+from pdecheck._validate import _short, check_positive
 from pdecheck.compare.result import check_alpha
 
 __all__ = ["OrderCheck", "OrderFit", "aitken", "check_order", "fit_order", "local_orders"]
@@ -39,7 +39,9 @@ def _sorted_data(
         raise ValueError(f"{hs.size} refinement levels given; the rule is at least {minimum}")
     order = np.argsort(-hs, kind="stable")
     if np.any(np.diff(hs[order]) == 0):
-        raise ValueError(f"h={hs!r} repeats a value; every level needs its own step")
+        raise ValueError(
+            f"h={_short(hs)} repeats a value; the rule is distinct steps, one per refinement level"
+        )
     return hs[order], es[order], order
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from pdecheck._validate import as_floats, check_finite, check_positive, check_real
 from pdecheck.testing import _record
 
 __all__ = [
@@ -89,9 +90,10 @@ def assert_green_function(
     n: int | None = None,
     **options: Any,
 ) -> Any:
-    """Assert seed eqs. 8 and 12 and the PDE residual for the conditional path of ``subject``
-    started at ``x0`` (:func:`pdecheck.check_green_function`), with the session's false-alarm
-    rate and particle count unless given. Returns the verdict."""
+    """Assert seed eqs. 8 and 12 and the PDE residual for the conditional path ``subject`` (or
+    the id of a case built on one, e.g. ``"A5"``) started at ``x0``
+    (:func:`pdecheck.check_green_function`), with the session's false-alarm rate and particle
+    count unless given. Returns the verdict."""
     from pdecheck.verify import check_green_function
 
     verdict = check_green_function(subject, x0, alpha=_alpha(alpha), n=_n(n), **options)
@@ -101,14 +103,17 @@ def assert_green_function(
 def assert_order(study: Any, expected: float, tol: float = ORDER_TOL) -> float:
     """Assert that the observed order of convergence is ``expected`` within ``tol``.
 
-    ``study`` is a convergence study (an object with ``observed_order``, e.g. the result of
-    :func:`pdecheck.convergence_study`) or a pair ``(h, errors)`` of at least four refinements,
-    whose order is the least-squares slope of log e against log h. The failure message shows the
-    observed and expected orders, the tolerance and the study's table. Returns the observed order.
+    ``study`` is a convergence study (an object with ``observed_order`` and its levels ``h``,
+    e.g. the result of :func:`pdecheck.convergence_study`) or a pair ``(h, errors)``, whose
+    order is the least-squares slope of log e against log h. Either way the rule is at least
+    four refinement levels with distinct steps h. ``expected`` and ``tol`` are numbers (not
+    strings), finite, ``tol`` > 0. The failure message shows the observed and expected orders,
+    the tolerance and the study's table. Returns the observed order.
     """
-    if not (math.isfinite(expected) and math.isfinite(tol) and tol > 0):
-        raise ValueError(f"expected={expected!r}, tol={tol!r}: both must be finite and tol > 0")
+    expected = float(check_finite("expected", check_real("expected", expected)))
+    tol = float(check_positive("tol", check_real("tol", tol)))
     if hasattr(study, "observed_order"):
+        _check_levels(study)
         observed = float(study.observed_order)
         table = study.table() if callable(getattr(study, "table", None)) else repr(study)
     else:
@@ -123,10 +128,29 @@ def assert_order(study: Any, expected: float, tol: float = ORDER_TOL) -> float:
     return observed
 
 
+def _check_levels(study: Any) -> None:
+    """A study object must show (through ``h`` or ``errors``) at least MIN_REFINEMENTS levels."""
+    levels = getattr(study, "h", getattr(study, "errors", None))
+    if levels is None:
+        raise TypeError(
+            f"study={study!r} has an observed_order but neither 'h' nor 'errors'; the number "
+            f"of refinement levels (the rule is >= {MIN_REFINEMENTS}) cannot be checked"
+        )
+    count = int(np.size(levels))
+    if count < MIN_REFINEMENTS:
+        raise ValueError(
+            f"study has {count} refinement levels; the rule is >= {MIN_REFINEMENTS} (an order "
+            f"is fitted over at least {MIN_REFINEMENTS} refinements)"
+        )
+
+
 def _fitted_order(study: Any) -> tuple[float, str]:
-    """Least-squares slope of log e on log h, and a table of the local slopes."""
+    """Least-squares slope of log e on log h (:func:`pdecheck.convergence.fit_order`), and a
+    table of the levels and the local slopes, coarse to fine."""
+    from pdecheck.convergence.orders import fit_order, local_orders
+
     try:
-        h, e = (np.asarray(v, dtype=float).ravel() for v in study)
+        h, e = (as_floats("study", v).ravel() for v in study)
     except (TypeError, ValueError):
         raise TypeError(
             f"study={study!r} must have an 'observed_order' or be a pair (h, errors)"
@@ -136,11 +160,12 @@ def _fitted_order(study: Any) -> tuple[float, str]:
             f"study has {h.size} steps and {e.size} errors; they must be equal in number and "
             f">= {MIN_REFINEMENTS} (an order is fitted over at least {MIN_REFINEMENTS} refinements)"
         )
-    if not (np.all(np.isfinite(h)) and np.all(h > 0) and np.all(np.isfinite(e)) and np.all(e > 0)):
-        raise ValueError(f"study steps h={h} and errors={e} must be finite and > 0 (log-log fit)")
-    slope = float(np.polyfit(np.log(h), np.log(e), 1)[0])
-    local = np.diff(np.log(e)) / np.diff(np.log(h))
-    rows = [f"  h={hi:.4g}  error={ei:.4g}" for hi, ei in zip(h, e, strict=True)]
+    try:
+        slope, local = fit_order(h, e).order, local_orders(h, e)
+    except ValueError as error:
+        raise ValueError(f"study=(h, errors): {error}") from None
+    order = np.argsort(-h, kind="stable")
+    rows = [f"  h={h[i]:.4g}  error={e[i]:.4g}" for i in order]
     rows.append("  local slopes: " + ", ".join(f"{p:.3f}" for p in local))
     return slope, "\n".join(rows)
 

@@ -1,7 +1,8 @@
 """The pytest plugin of pdecheck (entry point ``pytest11: pdecheck``).
 
 - options ``--pdecheck-alpha`` (false-alarm rate of each statistical assertion),
-  ``--pdecheck-n`` (particles per particle check), ``--pdecheck-seed`` (base seed) and
+  ``--pdecheck-n`` (particles per particle check, at least :func:`minimum_n` of the session's
+  alpha: 20 at the default 1e-3), ``--pdecheck-seed`` (base seed) and
   ``--pdecheck-skip-slow`` (deselect the tests marked ``pdecheck_slow``);
 - the marker ``pdecheck_slow`` for long numerical checks;
 - fixtures ``rng`` (a ``numpy.random.Generator`` seeded from the base seed and the test's id, so
@@ -15,6 +16,7 @@ pytest loads this module in every run, so it imports neither NumPy nor Numba at 
 from __future__ import annotations
 
 import argparse
+import math
 import zlib
 from typing import Any
 
@@ -25,6 +27,9 @@ from pdecheck.testing import _record
 __all__ = ["pdecheck_settings", "rng"]
 
 SLOW_MARKER = "pdecheck_slow"
+#: Bonferroni shares of alpha in a default particle assertion: assert_transports splits it over
+#: 4 times × 2 particle checks (1-D), assert_same_marginals tests 2·DKW at alpha/8 (4 times)
+DEFAULT_SHARES = 8
 _TALLY = pytest.StashKey[_record.Tally]()
 
 
@@ -53,6 +58,17 @@ def _positive_int(option: str, minimum: int) -> Any:
     return parse
 
 
+def minimum_n(alpha: float) -> int:
+    """The fewest particles a default assertion can test with at false-alarm rate ``alpha``.
+
+    Each of its checks runs at α' = α/DEFAULT_SHARES; the DKW threshold sqrt(ln(2/α')/(2n))
+    (STATISTICS.md §1) must stay below 1/2, or no distance a KS statistic can take (at most 1)
+    is told apart from noise with room for a bias budget: n >= 2 ln(2/α'), the rule that
+    ``verify_transport`` enforces. 20 at α = 1e-3.
+    """
+    return math.ceil(2.0 * math.log(2.0 * DEFAULT_SHARES / alpha))
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("pdecheck", "pdecheck numerical checks")
     group.addoption(
@@ -65,7 +81,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--pdecheck-n",
         type=_positive_int("--pdecheck-n", 1),
         default=_record.DEFAULT_N,
-        help="number of particles of each particle check (default %(default)d)",
+        help="number of particles of each particle check, at least 2 ln(16/alpha) "
+        "(20 at the default alpha; default %(default)d)",
     )
     group.addoption(
         "--pdecheck-seed",
@@ -90,6 +107,13 @@ def pytest_configure(config: pytest.Config) -> None:
         n=config.getoption("--pdecheck-n"),
         seed=config.getoption("--pdecheck-seed"),
     )
+    n_min = minimum_n(settings.alpha)
+    if settings.n < n_min:
+        raise pytest.UsageError(
+            f"--pdecheck-n={settings.n} is too few particles at --pdecheck-alpha="
+            f"{settings.alpha:g}: the rule is n >= 2 ln(16/alpha) = {n_min}, for the DKW "
+            "threshold of each check (alpha/8) to stay below 1/2"
+        )
     config.stash[_TALLY] = _record.push(settings)
 
 

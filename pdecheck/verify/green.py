@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from pdecheck._validate import _short, as_floats, check_finite
 from pdecheck.densities import PointMixture, Uniform
 from pdecheck.verify.claim import Claim
 from pdecheck.verify.verdict import Check, Flag, Verdict
@@ -61,24 +62,23 @@ def check_green_function(
 ) -> Verdict:
     """Check seed eqs. 8 and 12 and the PDE residual for ``path`` started at ``x0``.
 
-    ``times``: where eq. 8 and the residual are checked (default T·{1/4, 1/2, 3/4}); ``t_span``
-    of the eq. 12 run (default (T, T/10)); ``alpha``, ``n``, ``grid``, ``seed`` as in
-    :func:`~pdecheck.verify_transport`.
+    ``path``: a conditional path (``dim``, ``prior``, ``conditional(t, x0)``,
+    ``conditional_field(t, x, x0)``, and ``phi`` or ``mu``/``sigma``, e.g. a
+    :class:`~pdecheck.paths.AffinePath`), or the id (or :class:`~pdecheck.cases.Case`) of a
+    built-in case built on one (A1–A5, G1, G2, H3). ``x0``: a finite point of the path's
+    dimension. ``times``: where eq. 8 and the residual are checked, finite and in (0, T]
+    (default T·{1/4, 1/2, 3/4}); ``t_span`` of the eq. 12 run (default (T, T/10)); ``alpha``,
+    ``n``, ``grid``, ``seed`` as in :func:`~pdecheck.verify_transport`.
     """
     from pdecheck.verify.transport import verify_transport
 
+    path = _as_path(path)
     T = float(getattr(path, "T", 1.0))
-    point = np.atleast_1d(np.asarray(x0, dtype=float)).reshape(1, -1)
     dim = int(path.dim)
+    point = np.atleast_1d(as_floats("x0", x0)).reshape(1, -1)
     if point.shape[1] != dim or not np.all(np.isfinite(point)):
         raise ValueError(f"x0={x0!r} must be a finite point of dimension {dim}")
-    ts = (
-        T * np.array([0.25, 0.5, 0.75])
-        if times is None
-        else np.atleast_1d(np.asarray(times, dtype=float))
-    )
-    if np.any(ts <= 0) or np.any(ts > T):
-        raise ValueError(f"times={ts} must lie in (0, T={T:g}]")
+    ts = T * np.array([0.25, 0.5, 0.75]) if times is None else _check_times(times, T)
     phi = _family(path, point[0])
     verdict = Verdict(f"Green function of {path!r} at x0={point[0].tolist()}", alpha=alpha)
 
@@ -117,6 +117,46 @@ def check_green_function(
     verdict.info["eq12"] = sub.info
     verdict.t_span, verdict.methods = sub.t_span, sub.methods
     return verdict
+
+
+#: what a conditional path must offer (``phi`` or ``mu``/``sigma`` is checked by _family)
+PATH_ATTRIBUTES = ("dim", "prior", "conditional", "conditional_field")
+
+
+def _as_path(path: Any) -> Any:
+    """``path`` itself, or the path a case (id or :class:`~pdecheck.cases.Case`) is built on;
+    anything else raises ``TypeError`` naming ``path`` and what it accepts."""
+    from pdecheck import cases
+
+    if isinstance(path, str | cases.Case):
+        case = cases.get(path) if isinstance(path, str) else path
+        built_on = case.problem().notes.get("path")
+        if built_on is None:
+            with_path = ", ".join(c.id for c in cases.all_cases() if _has_path(c))
+            raise TypeError(
+                f"path={path!r}: case {case.id} is not built on a conditional path; the cases "
+                f"that are: {with_path}"
+            )
+        return built_on
+    missing = [a for a in PATH_ATTRIBUTES if not hasattr(path, a)]
+    if missing:
+        raise TypeError(
+            f"path={path!r} lacks {', '.join(missing)}: it must be a conditional path (e.g. "
+            "pc.AffinePath) or the id of a case built on one (e.g. 'A5')"
+        )
+    return path
+
+
+def _has_path(case: Any) -> bool:
+    return case.problem().notes.get("path") is not None
+
+
+def _check_times(times: ArrayLike, T: float) -> Array:
+    """The check times: finite, in (0, T]."""
+    ts = np.atleast_1d(check_finite("times", times)).ravel()
+    if ts.size == 0 or np.any(ts <= 0) or np.any(ts > T):
+        raise ValueError(f"times={_short(ts)} must be one or more times in (0, T={T:g}]")
+    return ts
 
 
 def _renamed(c: Check, prefix: str) -> Check:

@@ -101,7 +101,7 @@ def test_bad_input():
         fit_order([0.1, 0.05], [1.0, 0.5])
     with pytest.raises(ValueError, match=r"errors=.*> 0"):
         fit_order(H[:3], [1.0, 0.0, 0.1])
-    with pytest.raises(ValueError, match="repeats"):
+    with pytest.raises(ValueError, match=r"h=\[0.1 +0.1 +0.05\] repeats a value; the rule is"):
         fit_order([0.1, 0.1, 0.05], [1.0, 0.9, 0.5])
     with pytest.raises(ValueError, match=">= 4"):
         check_order(H[:3], H[:3], 1.0)

@@ -80,13 +80,56 @@ def test_assert_order_accepts_a_study_and_pairs_and_explains_a_wrong_order():
     ("study", "message"),
     [
         (([0.1, 0.05, 0.025], [1e-2, 2.5e-3, 6e-4]), ">= 4"),
-        (([0.1, 0.05, 0.025, 0.0], [1, 1, 1, 1]), "finite and > 0"),
+        (([0.1, 0.05, 0.025, 0.0], [1, 1, 1, 1]), r"study=\(h, errors\): h=.* must be > 0"),
+        (([0.1] * 4, [0.03] * 4), r"study=\(h, errors\): h=.* repeats a value; the rule is"),
+        (([0.1, 0.05, 0.05, 0.025], [4e-2, 1e-2, 1e-2, 2.5e-3]), "the rule is distinct steps"),
         ("not a study", "observed_order"),
     ],
 )
 def test_assert_order_rejects_bad_studies(study, message):
     with pytest.raises((ValueError, TypeError), match=message):
         assert_order(study, 2.0)
+
+
+def test_assert_order_needs_four_levels_from_a_study_object_too():
+    three = convergence_study(lambda n: (1.0 / n**2, 0.0), "n", [8, 16, 32])
+    with pytest.raises(ValueError, match="study has 3 refinement levels; the rule is >= 4"):
+        assert_order(three, 2.0)
+
+    class OrderOnly:
+        observed_order = 2.0
+
+    with pytest.raises(TypeError, match="neither 'h' nor 'errors'"):
+        assert_order(OrderOnly(), 2.0)
+
+
+@pytest.mark.parametrize(
+    ("kw", "error", "message"),
+    [
+        ({"expected": "2"}, TypeError, "expected='2' must be a real number"),
+        ({"expected": None}, TypeError, "expected=None must be a real number"),
+        ({"expected": math.inf}, ValueError, "expected=inf contains 1 non-finite"),
+        ({"expected": 2.0, "tol": "0.1"}, TypeError, "tol='0.1' must be a real number"),
+        ({"expected": 2.0, "tol": 0.0}, ValueError, "tol=0.0 must be > 0"),
+    ],
+)
+def test_assert_order_names_a_bad_expected_order_or_tolerance(kw, error, message):
+    h = np.array([0.1, 0.05, 0.025, 0.0125])
+    with pytest.raises(error, match=message):
+        assert_order((h, 3 * h**2), **kw)
+
+
+@pytest.mark.parametrize(
+    ("x0", "kw", "message"),
+    [
+        ("abc", {}, "x0='abc' must be a number"),
+        (0.7, {"times": [0.5, math.nan]}, r"times=\[0.5 nan\] contains 1 non-finite"),
+    ],
+)
+def test_assert_green_function_names_a_bad_point_or_times(x0, kw, message):
+    path = pc.AffinePath(pc.schedules.Cosine(), prior=pc.Gaussian(0.0, 1.0))
+    with pytest.raises(ValueError, match=message):
+        assert_green_function(path, x0, **kw)
 
 
 def test_assert_verdict_needs_a_verdict():

@@ -67,6 +67,18 @@ def test_bad_option_values_are_usage_errors_naming_option_value_and_rule(
     result.stderr.fnmatch_lines([f"*{name}={value!r}*{rule}*"])
 
 
+def test_too_few_particles_for_the_dkw_threshold_is_a_usage_error(pytester: pytest.Pytester):
+    """At alpha = 1e-3 a check runs at 1.25e-4 and needs n >= 2 ln(16000) = 19.4: 19 is refused,
+    20 accepted; a larger alpha lowers the floor (alpha = 0.2: 2 ln 80 = 8.8)."""
+    pytester.makepyfile("def test_nothing():\n    pass\n")
+    result = pytester.runpytest("--pdecheck-n=19")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--pdecheck-n=19 is too few*--pdecheck-alpha=0.001*n >= *= 20*"])
+    pytester.runpytest("--pdecheck-n=20").assert_outcomes(passed=1)
+    pytester.runpytest("--pdecheck-alpha=0.2", "--pdecheck-n=9").assert_outcomes(passed=1)
+    assert pytester.runpytest("--pdecheck-alpha=0.2", "--pdecheck-n=8").ret == 4
+
+
 def test_rng_fixture_is_reproducible_per_test_and_differs_between_tests(pytester: pytest.Pytester):
     pytester.makepyfile(
         """

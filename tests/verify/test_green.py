@@ -70,5 +70,28 @@ def test_bad_x0():
     path = pc.AffinePath(pc.schedules.Linear(), prior=pc.Gaussian(0.0, 1.0))
     with pytest.raises(ValueError, match="x0"):
         pc.check_green_function(path, [np.nan])
+    with pytest.raises(ValueError, match="x0='abc' must be a number"):
+        pc.check_green_function(path, "abc")
     with pytest.raises(ValueError, match="times"):
         pc.check_green_function(path, 0.0, times=[0.0])
+    with pytest.raises(ValueError, match=r"times=\[0.5 nan\] contains 1 non-finite"):
+        pc.check_green_function(path, 0.0, times=[0.5, np.nan])
+
+
+def test_a_case_id_stands_for_the_path_the_case_is_built_on():
+    """'A5' is the linear path to U[0, 2]: the same verdict as the path itself (same seed)."""
+    path = pc.AffinePath(pc.schedules.Linear(), prior=pc.Uniform(0.0, 2.0))
+    kw = {"n": 1000, "times": [0.5]}
+    by_id, by_path = _check("A5", 1.2, **kw), _check(path, 1.2, **kw)
+    assert by_id.passed, by_id.summary()
+    assert [c.statistic for c in by_id.checks] == [c.statistic for c in by_path.checks]
+    assert by_id.subject == by_path.subject
+
+
+def test_a_subject_that_is_not_a_path_names_path_and_what_it_accepts():
+    with pytest.raises(TypeError, match=r"path='H1': case H1 is not built on .* A5"):
+        pc.check_green_function("H1", 0.0)
+    with pytest.raises(TypeError, match=r"path=3 lacks dim, prior, .*conditional path"):
+        pc.check_green_function(3, 0.0)
+    with pytest.raises(KeyError, match="unknown case 'Z9'"):
+        pc.check_green_function("Z9", 0.0)
