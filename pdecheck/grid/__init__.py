@@ -13,7 +13,9 @@ Public names:
 
 Kernels live in the private ``_kernels_*`` modules; each is compiled once and cached on disk.
 Every loop that picks its own step stops with an error naming the time when the step falls
-below 1e-12 of the span short of its end (a coefficient growing without bound: ``_stall``).
+below 1e-12 of the span short of its end (a coefficient growing without bound), or would need
+more than 10^8 steps of its size to finish (a coefficient too large for the grid); a fixed dt
+needing more than 10^8 steps is refused before the run (``_stall``).
 """
 
 from __future__ import annotations

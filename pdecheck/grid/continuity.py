@@ -80,8 +80,10 @@ def solve_continuity(
     exceeds the bound raises ``ValueError`` with the limit. With ``dt=None`` a step whose
     Courant number at any stage time exceeds the bound is rejected and retried smaller
     (counted in ``diagnostics.rejected_steps``); a field growing without bound near some t*
-    shrinks the steps toward it, and a step below 1e-12 of the span raises ``ValueError``
-    naming the time (``_stall``; every solver's adaptive loop does the same). Backward runs
+    shrinks the steps toward it, and a step below 1e-12 of the span, or one that would need
+    more than 10^8 steps of its size to finish (a field too fast for the grid), raises
+    ``ValueError`` naming the time (``_stall``; every solver's adaptive loop does the same; a
+    fixed dt needing more than 10^8 steps is refused before the run). Backward runs
     step the same scheme with velocity −f_t at the decreasing stage times. A steady field
     (``CompiledField.steady``, or a true ``steady`` attribute of the callable) is sampled at
     the faces once per solve.

@@ -122,7 +122,7 @@ def test_assert_order_names_a_bad_expected_order_or_tolerance(kw, error, message
 @pytest.mark.parametrize(
     ("x0", "kw", "message"),
     [
-        ("abc", {}, "x0='abc' must be a number"),
+        ("abc", {}, "x0='abc' must be a real number"),
         (0.7, {"times": [0.5, math.nan]}, r"times=\[0.5 nan\] contains 1 non-finite"),
     ],
 )

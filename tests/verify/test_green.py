@@ -70,7 +70,7 @@ def test_bad_x0():
     path = pc.AffinePath(pc.schedules.Linear(), prior=pc.Gaussian(0.0, 1.0))
     with pytest.raises(ValueError, match="x0"):
         pc.check_green_function(path, [np.nan])
-    with pytest.raises(ValueError, match="x0='abc' must be a number"):
+    with pytest.raises(ValueError, match="x0='abc' must be a real number"):
         pc.check_green_function(path, "abc")
     with pytest.raises(ValueError, match="times"):
         pc.check_green_function(path, 0.0, times=[0.0])
