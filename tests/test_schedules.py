@@ -109,6 +109,16 @@ def test_endpoint_kl_and_w2_closed_forms():
     assert endpoint_kl(Linear(), x0) == pytest.approx(0.0, abs=1e-15)
 
 
+def test_endpoint_measures_read_a_flat_array_as_1d_points():
+    """(n,) is n points in 1-D: the KL average is then over the points, with d = 1, and equals
+    the (n, 1) answer; read as one n-dimensional point it would be ~n times larger."""
+    flat = np.array([0.5, 1.0, 2.0])
+    for measure in (endpoint_kl, endpoint_w2):
+        assert measure(VP(), flat) == measure(VP(), flat[:, None])
+    with pytest.raises(ValueError, match=r"x0 has shape \(1, 3, 1\)"):
+        endpoint_kl(VP(), flat[None, :, None])
+
+
 def test_bad_parameters_name_argument_value_rule():
     with pytest.raises(ValueError, match=r"beta_max=1.*beta_min=2.*rule is beta_max >= beta_min"):
         VP(2.0, 1.0)

@@ -91,7 +91,8 @@ class _Score:
 
 def _as_mixture(score: Any, annealed: bool) -> tuple[Array, Array, Array] | None:
     """(weights, means, variances) of a closed-form score, or None."""
-    if isinstance(score, Gaussian) and np.allclose(score.std, score.std[0]):
+    # isotropic to round-off, relative: allclose's absolute 1e-8 took stds 1e-9 and 5e-9 as equal
+    if isinstance(score, Gaussian) and np.allclose(score.std, score.std[0], rtol=1e-12, atol=0):
         return np.ones(1), score.loc.reshape(1, -1), score.std[:1] ** 2
     if isinstance(score, GaussianMixture):
         return score.weights, score.means, score.stds**2

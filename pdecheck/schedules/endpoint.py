@@ -15,9 +15,10 @@ def endpoint_kl(schedule: Schedule, x0: ArrayLike) -> float:
     """KL(p_T(·|x_0) ‖ N(0, I)) for a Gaussian prior, p_T(·|x_0) = N(α_T x_0, σ_T² I).
 
     KL = ½ (d σ_T² + α_T² |x_0|² − d − d ln σ_T²). Averaged over x_0 this bounds the KL of the
-    marginal p_T by convexity; it is 0 iff α_T = 0 and σ_T = 1.
+    marginal p_T by convexity; it is 0 iff α_T = 0 and σ_T = 1. ``x0``: data points, (n, d),
+    or (n,) for n points in 1-D (a scalar is one 1-D point).
     """
-    x = np.atleast_2d(check_finite("x0", x0))
+    x = _points(x0)
     d = x.shape[1]
     a = float(schedule.alpha(schedule.T))
     s2 = float(schedule.sigma(schedule.T)) ** 2
@@ -26,9 +27,21 @@ def endpoint_kl(schedule: Schedule, x0: ArrayLike) -> float:
 
 def endpoint_w2(schedule: Schedule, x0: ArrayLike) -> float:
     """W2(p_T, N(0, I)) bound by coupling x_T = α_T x_0 + σ_T z with z:
-    W2² ≤ α_T² E|x_0|² + d (σ_T − 1)² (exact for a point mass)."""
-    x = np.atleast_2d(check_finite("x0", x0))
+    W2² ≤ α_T² E|x_0|² + d (σ_T − 1)² (exact for a point mass). ``x0`` as for
+    :func:`endpoint_kl`."""
+    x = _points(x0)
     d = x.shape[1]
     a = float(schedule.alpha(schedule.T))
     s = float(schedule.sigma(schedule.T))
     return float(np.sqrt(a**2 * np.mean(np.sum(x**2, axis=1)) + d * (s - 1.0) ** 2))
+
+
+def _points(x0: ArrayLike) -> np.ndarray:
+    """Data points as (n, d): a flat (n,) array is n points in 1-D, as everywhere in pdecheck
+    (``np.atleast_2d`` would read it as one point in n dimensions)."""
+    x = check_finite("x0", x0)
+    if x.ndim <= 1:
+        return x.reshape(-1, 1)
+    if x.ndim != 2:
+        raise ValueError(f"x0 has shape {x.shape}; the rule is (n, d) points, or (n,) in 1-D")
+    return x

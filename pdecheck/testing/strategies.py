@@ -21,6 +21,7 @@ tests/conftest.py) the examples are the same in every run. Parameter ranges are 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -162,7 +163,8 @@ def schedules(
 def _lattice_points(
     d: int, k: int, low: float, high: float, spacing: float
 ) -> st.SearchStrategy[Any]:
-    m = round((high - low) / spacing)
+    # the lattice points inside [low, high] (round() could add one beyond high)
+    m = math.floor((high - low) / spacing * (1 + 1e-12))
     coordinate = st.integers(0, m).map(lambda i: low + i * spacing)
     point = st.lists(coordinate, min_size=d, max_size=d)
     return st.lists(point, min_size=k, max_size=k).map(lambda p: np.asarray(p, dtype=float))
@@ -187,6 +189,11 @@ def point_mixtures(
     lattice ``low + spacing·ℤ`` within [low, high]; points may repeat (their weights add)."""
     klo, khi = _bounds("k", k, 1)
     _bounds("d", d, 1)
+    if not (spacing > 0 and high >= low):
+        raise ValueError(
+            f"low={low!r}, high={high!r}, spacing={spacing!r} must satisfy spacing > 0 and "
+            "high >= low"
+        )
 
     def build(kk: int) -> st.SearchStrategy[PointMixture]:
         return st.builds(PointMixture, _lattice_points(d, kk, low, high, spacing), _weights(kk))
@@ -206,9 +213,13 @@ def gaussian_mixtures(
     on steps of 0.05, weights from positive integers."""
     klo, khi = _bounds("k", k, 1)
     _bounds("d", d, 1)
-    slo, shi = (round(v / 0.05) for v in std_range)
+    # the multiples of 0.05 inside std_range (round() could step outside it)
+    slo = math.ceil(std_range[0] / 0.05 * (1 - 1e-12))
+    shi = math.floor(std_range[1] / 0.05 * (1 + 1e-12))
     if not 1 <= slo <= shi:
-        raise ValueError(f"std_range={std_range!r} must satisfy 0.05 <= low <= high")
+        raise ValueError(
+            f"std_range={std_range!r} must satisfy 0.05 <= low <= high and hold a multiple of 0.05"
+        )
 
     def build(kk: int) -> st.SearchStrategy[GaussianMixture]:
         stds = st.lists(st.integers(slo, shi), min_size=kk, max_size=kk).map(

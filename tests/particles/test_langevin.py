@@ -140,3 +140,11 @@ def test_nan_score_is_flagged():
     with pytest.warns(RuntimeWarning, match="NaN or infinite"):
         run = Langevin(score, eps=0.1, dim=1).run(np.zeros(4), 3)
     assert run.nonfinite >= 3 and "nonfinite" in run.flags
+
+
+def test_a_gaussian_with_small_unequal_stds_is_not_taken_for_isotropic():
+    """stds 1e-9 and 5e-9 differ by a factor 5; an absolute tolerance of 1e-8 called them equal
+    and sampled N(0, 1e-18 I) instead. Only isotropic Gaussians have the built-in closed form."""
+    with pytest.raises(TypeError, match="built-in closed forms are isotropic Gaussians"):
+        MALA(pc.Gaussian([0.0, 0.0], [1e-9, 5e-9]), 1e-19)
+    MALA(pc.Gaussian([0.0, 0.0], [1e-9, 1e-9]), 1e-19)  # isotropic: accepted

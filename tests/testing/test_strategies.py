@@ -103,6 +103,19 @@ def test_gaussian_mixtures_have_the_components_and_stds_asked_for(g: GaussianMix
     assert abs(g.weights.sum() - 1.0) <= 1e-12
 
 
+@settings(max_examples=40)
+@given(
+    pst.point_mixtures(2, (1, 4), low=-2.0, high=2.0, spacing=0.38),
+    pst.gaussian_mixtures(1, (1, 3), std_range=(0.12, 0.16)),
+)
+def test_off_lattice_ranges_are_kept(p: PointMixture, g: GaussianMixture):
+    """4 / 0.38 = 10.5 lattice steps: the last point is at 10 · 0.38 = 3.8 above low, not 4.18
+    (beyond high); the one multiple of 0.05 in [0.12, 0.16] is 0.15 (round() gave 0.1 or
+    0.2 at the ends; [0.12, 0.13] holds none and is refused)."""
+    assert np.all((p.points >= -2.0) & (p.points <= 2.0))
+    np.testing.assert_allclose(g.stds, 0.15, rtol=0, atol=1e-12)
+
+
 @settings(max_examples=15)
 @given(pst.priors(3))
 def test_priors_are_unit_gaussians_or_boxes_in_d_dimensions(q):
@@ -121,6 +134,8 @@ def test_priors_are_unit_gaussians_or_boxes_in_d_dimensions(q):
         (lambda: pst.point_mixtures(1, (3, 2)), "k=(3, 2)"),
         (lambda: pst.point_mixtures(0), "d=0"),
         (lambda: pst.gaussian_mixtures(1, 2, std_range=(0.0, 1.0)), "std_range="),
+        (lambda: pst.gaussian_mixtures(1, 2, std_range=(0.12, 0.13)), "std_range="),
+        (lambda: pst.point_mixtures(1, spacing=0.0), "spacing=0.0"),
         (lambda: pst.priors(1, kinds=("cauchy",)), "kinds="),
     ],
 )
