@@ -7,7 +7,7 @@ and the rule that it breaks (DESIGN.md, "Bad input").
 from __future__ import annotations
 
 import numbers
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -26,6 +26,7 @@ __all__ = [
     "check_real",
     "check_seed",
     "choose",
+    "scalar_of_time",
 ]
 
 
@@ -64,6 +65,22 @@ def check_real(name: str, value: Any) -> float:
             f"not {type(value).__name__}"
         )
     return float(value)
+
+
+def scalar_of_time(func: Callable[..., Any], name: str) -> Callable[[float], float]:
+    """t -> float(func(t)), refusing a value that is not one real number (an array, None, a
+    complex number) with an error naming ``name``, t and the value."""
+
+    def value(t: float) -> float:
+        raw = func(t)
+        if np.ndim(raw) != 0:
+            raise TypeError(
+                f"{name}(t={t!r}) returned {_short(raw)}; the rule is one real number for a "
+                "scalar t"
+            )
+        return as_real(f"{name}(t={t!r})", raw)
+
+    return value
 
 
 def as_floats(name: str, value: ArrayLike) -> NDArray[np.float64]:

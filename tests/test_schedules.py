@@ -124,3 +124,16 @@ def test_bad_parameters_name_argument_value_rule():
         VP(2.0, 1.0)
     with pytest.raises(ValueError, match=r"sigma_min=-1.* must be > 0"):
         VE(-1.0, 2.0)
+
+
+def test_from_functions_accepts_functions_of_one_number():
+    """math.cos refuses arrays (TypeError); the schedule then calls it once per t. α = cos(πt/2)
+    has α' = −(π/2) sin(πt/2), which the finite-difference estimate must reproduce."""
+    import math
+
+    s = Schedule.from_functions(
+        lambda t: math.cos(math.pi / 2 * t), lambda t: math.sin(math.pi / 2 * t)
+    )
+    t = np.array([0.25, 0.5])
+    np.testing.assert_allclose(s.alpha(t), np.cos(np.pi / 2 * t), rtol=1e-15)
+    np.testing.assert_allclose(s.dalpha(t), -np.pi / 2 * np.sin(np.pi / 2 * t), rtol=1e-8)

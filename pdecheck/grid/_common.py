@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from pdecheck._validate import _short, as_floats, as_real
+from pdecheck._validate import _short, as_floats, as_real, scalar_of_time
 from pdecheck.densities import Density
 from pdecheck.grid._progress import ProgressBar
 from pdecheck.grid._stall import check_step_count, stall_error, stalled
@@ -210,22 +210,6 @@ def close_diagnostics(diag: Diagnostics) -> None:
         diag.flag(f"negative density: min {diag.min_density:.3e}")
     if diag.flushed_mass > 0:
         diag.flag(f"flushed negative round-off of total mass {diag.flushed_mass:.3e} to 0")
-
-
-def scalar_of_time(func: Callable[[float], Any], name: str) -> Callable[[float], float]:
-    """t -> float(func(t)), refusing a value that is not one real number (an array, None, a
-    complex number) with an error naming ``name``, t and the value."""
-
-    def value(t: float) -> float:
-        raw = func(t)
-        if np.ndim(raw) != 0:
-            raise TypeError(
-                f"{name}(t={t!r}) returned {_short(raw)}; the rule is one real number for a "
-                "scalar t"
-            )
-        return as_real(f"{name}(t={t!r})", raw)
-
-    return value
 
 
 def diffusion_coefficient(g: Any, name: str = "diffusion") -> Callable[[float], float]:

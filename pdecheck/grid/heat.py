@@ -33,7 +33,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import integrate
 
-from pdecheck._validate import as_real, choose
+from pdecheck._validate import as_real, choose, scalar_of_time
 from pdecheck.grid._common import (
     check_dt,
     clip_step,
@@ -42,7 +42,6 @@ from pdecheck.grid._common import (
     initial_averages,
     march,
     save_times,
-    scalar_of_time,
     time_span,
 )
 from pdecheck.grid._drift_diffusion import PARALLEL_CELLS, DriftDiffusion, threads_for

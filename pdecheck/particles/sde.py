@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from pdecheck._validate import check_finite
+from pdecheck._validate import check_finite, scalar_of_time
 from pdecheck.fields import compiled_form, evaluate
 from pdecheck.particles._checks import check_domain, check_points, check_times, save_indices
 from pdecheck.particles._driver import (
@@ -158,7 +158,8 @@ def _arity(func: Any) -> int:
 
 
 def _on_grid(g: Any, times: Array) -> Array:
-    values = np.array([float(np.asarray(g(float(s))).reshape(())) for s in times])
+    g_t = scalar_of_time(g, "diffusion")
+    values = np.array([g_t(float(s)) for s in times])
     if not np.all(np.isfinite(values)):
         k = int(np.argmin(np.isfinite(values)))
         raise ValueError(

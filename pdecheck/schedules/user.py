@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from pdecheck._numdiff import derivative
-from pdecheck._validate import check_positive
+from pdecheck._validate import check_positive, scalar_of_time
 from pdecheck.schedules.base import Array, ScalarFn, Schedule
 
 __all__ = ["DERIVATIVE_RTOL", "FunctionSchedule"]
@@ -49,29 +49,29 @@ class FunctionSchedule(Schedule):
         return f"name={self.name!r}, T={self.T:g}"
 
     def _alpha(self, t: Array) -> Array:
-        return np.broadcast_to(np.asarray(self._fa(t), dtype=float), t.shape)
+        return _values(self._fa, t, "alpha")
 
     def _sigma(self, t: Array) -> Array:
-        return np.broadcast_to(np.asarray(self._fs(t), dtype=float), t.shape)
+        return _values(self._fs, t, "sigma")
 
     def _dalpha(self, t: Array) -> Array:
         if self._fda is not None:
-            return np.broadcast_to(np.asarray(self._fda(t), dtype=float), t.shape)
+            return _values(self._fda, t, "dalpha")
         return derivative(self._alpha, t, self.T)[0]
 
     def _dsigma(self, t: Array) -> Array:
         if self._fds is not None:
-            return np.broadcast_to(np.asarray(self._fds(t), dtype=float), t.shape)
+            return _values(self._fds, t, "dsigma")
         return derivative(self._sigma, t, self.T)[0]
 
     def _checkderivative(self, label: str, given: ScalarFn, fn: ScalarFn) -> None:
         t = np.linspace(0.0, self.T, 33)[1:-1]
 
         def value(tt: Array) -> Array:
-            return np.broadcast_to(np.asarray(fn(tt), dtype=float), tt.shape)
+            return _values(fn, tt, label[1:])
 
         estimate, error = derivative(value, t, self.T)
-        supplied = np.broadcast_to(np.asarray(given(t), dtype=float), t.shape)
+        supplied = _values(given, t, label)
         allowed = DERIVATIVE_RTOL * np.maximum(1.0, np.abs(estimate)) + 10.0 * error
         mismatch = np.abs(supplied - estimate)
         if np.any(mismatch > allowed):
@@ -83,3 +83,15 @@ class FunctionSchedule(Schedule):
                 f"{mismatch[k]:.3e} > allowed {allowed[k]:.3e}); the rule is that {label} is the "
                 "derivative of the schedule"
             )
+
+
+def _values(fn: ScalarFn, t: Array, name: str) -> Array:
+    """fn at every t, shaped like t: one vectorised call, or, for a function of one number
+    (``math.cos``, which refuses arrays with TypeError), one call per t, each checked to be a
+    real number."""
+    try:
+        out = np.asarray(fn(t), dtype=float)
+    except TypeError:
+        one = scalar_of_time(fn, name)
+        out = np.array([one(float(s)) for s in np.ravel(t)]).reshape(np.shape(t))
+    return np.broadcast_to(out, np.shape(t))

@@ -123,6 +123,10 @@ def test_bad_sde_input():
         integrate_sde(drift, lambda t, x: x, np.zeros(3), [0.0, 1.0], seed=1, method="weak2")
     with pytest.raises(ValueError, match=r"not finite at t=0\.0"):
         integrate_sde(drift, lambda t: np.inf, np.zeros(3), [0.0, 1.0], seed=1)
+    with pytest.raises(
+        TypeError, match=r"diffusion\(t=0\.0\) returned \[1\. 2\.\]; the rule is one"
+    ):
+        integrate_sde(drift, lambda t: np.array([1.0, 2.0]), np.zeros(3), [0.0, 1.0], seed=1)
     with pytest.raises(TypeError, match=r"drift=.* must be callable as f\(t, x\)"):
         integrate_sde(lambda x: -x, 1.0, np.zeros(3), [0.0, 1.0], seed=1)
     with pytest.raises(ValueError, match="brownian has shape"):
