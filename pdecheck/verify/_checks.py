@@ -19,12 +19,20 @@ from numpy.typing import NDArray
 from pdecheck import compare
 from pdecheck.compare.binned import binned_l1, equal_probability_edges
 from pdecheck.densities import Density, PointMixture
+from pdecheck.fields import compiled_form
 from pdecheck.verify._budget import (
     cell_displacement_budget,
     ks_displacement_budget,
     proportion_interval,
 )
-from pdecheck.verify._grid import BOX_TOL, GridRun, restrict, run_grids
+from pdecheck.verify._grid import (
+    BOX_TOL,
+    STEP_BUDGET,
+    GridRun,
+    projected_steps,
+    restrict,
+    run_grids,
+)
 from pdecheck.verify._particles import ParticleRun, run_particles
 from pdecheck.verify.claim import Claim, PdfDensity
 from pdecheck.verify.verdict import Check, Flag, Verdict
@@ -124,7 +132,24 @@ def grids(
     upper: Array,
     n: int,
     verdict: Verdict,
-) -> GridRun:
+) -> GridRun | None:
+    """Solve on the three grids and flag what their diagnostics show; None (with a flag) when
+    the field is too fast for the box: more than ``STEP_BUDGET`` steps on the finest grid."""
+    steps = projected_steps(claim, lower, upper, n, span)
+    path = "compiled" if compiled_form(claim.drift) is not None else "numpy"
+    if steps > STEP_BUDGET[path]:
+        verdict.flags.append(
+            Flag(
+                "grid-skipped",
+                f"the grid method was not run: the field's Courant rate would need about "
+                f"{steps:.3g} steps on {n} cells per axis (the budget for a {path} field is "
+                f"{STEP_BUDGET[path]:.0e}); the field is too fast for the box (check its "
+                "scale, or give a smaller grid)",
+                "warning",
+                value=steps,
+            )
+        )
+        return None
     run = run_grids(claim, initial, span, times, lower=lower, upper=upper, n=n)
     verdict.info["grid"] = {
         "cells_per_axis": n,

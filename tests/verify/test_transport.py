@@ -304,3 +304,14 @@ def test_nonfinite_particles_where_the_field_is_undefined_are_reported_only(seed
     (flag,) = [f for f in seed_example.flags if f.code == "nonfinite"]
     assert flag.severity == "warning" and "undefined" in flag.message
     assert seed_example.passed
+
+
+def test_a_field_too_fast_for_the_grid_skips_it_with_a_flag_instead_of_running_for_hours():
+    """The blowing-up field moves at up to 10³(1 + x²) ≈ 6.5e4 in a box of width ≈ 16: the MUSCL
+    step at C = ½ on 256 cells is ≈ 5e-7, some 2e6 Python steps (tens of minutes). The grid
+    method is skipped with the projected count; with no other method the verdict has no check
+    and fails."""
+    v = _quiet(_blowing_up(1, 0.95), methods=("exact", "grid"), n_times=1)
+    (flag,) = [f for f in v.flags if f.code == "grid-skipped"]
+    assert flag.value > 2e5 and "too fast for the box" in flag.message
+    assert not v.checks and not v.passed
