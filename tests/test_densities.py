@@ -188,3 +188,202 @@ def test_laplacian_log_is_the_trace_of_the_hessian_of_logpdf(density, rng):
         for e in np.eye(density.dim)
     )
     np.testing.assert_allclose(density.laplacian_log(x), numeric, rtol=1e-5, atol=1e-5)
+
+
+# -- far tails, bounds and argument checks -------------------------------------------------
+
+
+def _kernel_tail(d, z, radius):
+    """P(|X| > R) of the d-dimensional Poisson kernel in closed form (no cancellation for
+    R ≫ z): (2/π) arctan(z/R) in 1-D, z/√(R² + z²) in 2-D, (2/π)(arctan(z/R) + zR/(R² + z²))
+    in 3-D (I_y(½, 3/2) with y = sin²θ, θ = arctan(z/R): ∫ 2cos²θ dθ / B(½, 3/2))."""
+    q = z / radius
+    if d == 1:
+        return 2 / np.pi * np.arctan(q)
+    if d == 2:
+        return q / np.sqrt(1 + q * q)
+    return 2 / np.pi * (np.arctan(q) + q / (1 + q * q))
+
+
+@pytest.mark.parametrize("d", [1, 2, 3])
+def test_poisson_kernel_tail_keeps_relative_accuracy_far_out(d):
+    """tail_probability against the closed forms to 1e-12 relative out to R = 1e200 z (the
+    complement 1 − I_x(d/2, ½) with x = R²/(R² + z²) rounded to 0 beyond R ~ 1e8)."""
+    z = 1.3
+    radii = np.array([0.5, 3.0, 1e4, 1e6, 1e8, 1e9, 1e12, 1e200])
+    got = PoissonKernel(z, d, centre=np.full(d, 0.4)).tail_probability(radii)
+    np.testing.assert_allclose(got, _kernel_tail(d, z, radii), rtol=1e-12, atol=0)
+    assert PoissonKernel(z, d).tail_probability([0.0, np.inf]).tolist() == [1.0, 0.0]
+
+
+@pytest.mark.parametrize("d", [1, 2, 3])
+def test_poisson_kernel_tail_matches_the_radial_integral_at_30_digits(d):
+    """An independent check of the closed forms above: ∫_R^∞ S_{d−1} C_d z r^{d−1}
+    (r² + z²)^{−(d+1)/2} dr by mpmath at 30 digits."""
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 30
+    z = mpmath.mpf("1.3")
+    c_d = mpmath.gamma(mpmath.mpf(d + 1) / 2) / mpmath.pi ** (mpmath.mpf(d + 1) / 2)
+    area = 2 * mpmath.pi ** (mpmath.mpf(d) / 2) / mpmath.gamma(mpmath.mpf(d) / 2)
+    kernel = PoissonKernel(1.3, d)
+    for radius in ("0.7", "1e5", "1e9"):
+        R = mpmath.mpf(radius)
+        want = mpmath.quad(
+            lambda r: area * c_d * z * r ** (d - 1) / (r * r + z * z) ** (mpmath.mpf(d + 1) / 2),
+            [R, 10 * R, mpmath.inf],
+        )
+        got = kernel.tail_probability(np.array([float(R)]))[0]
+        assert got == pytest.approx(float(want), rel=1e-12)
+
+
+@pytest.mark.parametrize("d", [1, 2, 3])
+@pytest.mark.parametrize("tol", [1e-300, 1e-20, 1e-12, 1e-9, 1e-6, 0.3, 0.999])
+def test_poisson_kernel_bounds_are_finite_and_leave_tol_outside(d, tol):
+    """The radius R of bounds(tol) has closed-form tail tol (1e-10 relative); in 1-D
+    R = z/tan(π tol/2) and in 2-D R = z√(1 − tol²)/tol exactly (6.4e11 z in 1-D at 1e-12)."""
+    z, centre = 0.7, np.linspace(-1.0, 1.0, d)
+    lo, hi = PoissonKernel(z, d, centre=centre).bounds(tol)
+    radius = hi - centre
+    assert np.all(np.isfinite(lo)) and np.all(np.isfinite(hi))
+    np.testing.assert_allclose(centre - lo, radius, rtol=1e-12)
+    assert _kernel_tail(d, z, radius[0]) == pytest.approx(tol, rel=1e-10)
+    if d == 1:
+        assert radius[0] == pytest.approx(z / np.tan(np.pi * tol / 2), rel=1e-12)
+    if d == 2:
+        assert radius[0] == pytest.approx(z * np.sqrt(1 - tol**2) / tol, rel=1e-12)
+
+
+def test_poisson_kernel_default_bounds_in_1d():
+    """bounds() at tol = 1e-12: ±1/tan(π·1e-12/2) = ±6.366e11 (was ±inf)."""
+    lo, hi = PoissonKernel(1.0, 1).bounds()
+    assert hi[0] == pytest.approx(1 / np.tan(np.pi * 0.5e-12), rel=1e-12)
+    assert lo[0] == -hi[0]
+    assert PoissonKernel(1.0, 1).bounds(1e-6)[1][0] == pytest.approx(636619.772367581, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "points",
+    [
+        PointMixture([0.0, 1.0]),
+        PointMixture([-2.5, 3.0, 7.0], [0.2, 0.3, 0.5]),
+        PointMixture([[0.0, 1.0], [1.0, -2.0]]),
+        PointMixture([[1e-3, 5.0]]),
+    ],
+)
+def test_point_mixture_bounds_hold_every_point(points):
+    """Boxes are half-open (lower, upper]: the box of bounds() holds all the mass (a point on
+    the lower face used to fall outside: 0.5 for [0, 1]); a grid built from it holds it too."""
+    from pdecheck.grid.mesh import Grid
+
+    lo, hi = points.bounds()
+    assert points.box_probability(lo, hi)[0] == 1.0
+    assert np.all(lo < points.points.min(axis=0)) and np.all(hi == points.points.max(axis=0))
+    if np.all(hi > lo + 1e-3):
+        assert Grid.for_density(points, 8).outside_mass(points) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("kernel", "lower", "upper"),
+    [
+        (PoissonKernel(1.0), [1.0], [0.0]),
+        (PoissonKernel(0.5, 1, centre=2.0), [3.0], [-np.inf]),
+        (PoissonKernel(1.0, 2), [[1.0, 1.0]], [[0.0, 0.0]]),
+        (PoissonKernel(1.0, 2), [[0.0, 1.0]], [[1.0, 0.0]]),
+        (PoissonKernel(1.0, 2), [[0.0, 0.0]], [[1.0, 0.0]]),
+        (PoissonKernel(1.0, 3), [[0.0, 0.0, 1.0]], [[1.0, 1.0, 0.0]]),
+    ],
+)
+def test_poisson_kernel_empty_box_has_probability_zero(kernel, lower, upper):
+    """A box with upper <= lower in a coordinate is empty: 0, as Gaussian gives (was −0.25
+    for (1, 0] in 1-D and 1/12 for an inverted 2-D box)."""
+    assert kernel.box_probability(lower, upper).tolist() == [0.0]
+    gauss = Gaussian(np.zeros(kernel.dim), 1.0)
+    assert gauss.box_probability(lower, upper).tolist() == [0.0]
+
+
+def test_poisson_kernel_box_probability_stays_exact_next_to_empty_boxes():
+    """Boxes of one call are answered independently: (0, 1] keeps arctan(1)/π = ¼."""
+    got = PoissonKernel(1.0).box_probability([1.0, 0.0], [0.0, 1.0])
+    np.testing.assert_allclose(got, [0.0, 0.25], rtol=1e-15)
+
+
+BOUNDED = {
+    "gaussian": Gaussian(0.3, 1.7),
+    "gaussian-2d": Gaussian([0.0, 1.0], [0.5, 2.0]),
+    "mixture": GaussianMixture([-2.0, 3.0], [0.3, 0.6], [0.4, 0.6]),
+    "uniform": Uniform(-1.0, 2.5),
+    "points": PointMixture([0.0, 1.0]),
+    "cauchy": PoissonKernel(0.7, 2),
+}
+
+
+@pytest.mark.parametrize("name", BOUNDED)
+@pytest.mark.parametrize("tol", [0, 0.0, 1.0, -1, 3, float("nan"), "a", None, True])
+def test_bounds_refuse_a_tol_outside_the_open_unit_interval(name, tol):
+    """bounds(0) gave ±inf, bounds(-1) and bounds(3) NaN, bounds('a') a bare TypeError."""
+    with pytest.raises(ValueError, match=r"tol=.* must be a probability in the open interval"):
+        BOUNDED[name].bounds(tol)
+
+
+@pytest.mark.parametrize("tol", [1e-12, 1e-100, 1e-300, 1e-320])
+def test_gaussian_bounds_stay_finite_for_tiny_tol(tol):
+    """Half-width h with 2d·Q(h) = tol, Q(h) = erfc(h/√2)/2 evaluated by mpmath at 30 digits
+    (1 − tol/2d rounded to 1 below 1e-16 and gave ±inf)."""
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 30
+    for density in (Gaussian([0.0, 1.0], [0.5, 2.0]), GaussianMixture([-1.0, 2.0], [0.5, 1.0])):
+        lo, hi = density.bounds(tol)
+        assert np.all(np.isfinite(lo)) and np.all(np.isfinite(hi))
+        std = density.std[0] if isinstance(density, Gaussian) else density.stds[0]
+        centre = density.loc[0] if isinstance(density, Gaussian) else density.means[0, 0]
+        h = (centre - lo[0]) / std
+        outside = 2 * density.dim * mpmath.erfc(mpmath.mpf(h) / mpmath.sqrt(2)) / 2
+        assert float(outside) == pytest.approx(tol, rel=1e-9 if tol > 1e-300 else 1e-3)
+
+
+@pytest.mark.parametrize(
+    ("low", "high"),
+    [(-1e308, 1e308), ([-1e200, 0.0], [1e200, 1e200]), ([0.0, 0.0], [1e-200, 1e-200])],
+)
+def test_uniform_refuses_a_box_whose_volume_is_not_a_finite_positive_number(low, high):
+    """Uniform(-1e308, 1e308) had volume inf and pdf 0 everywhere; a 1e-200 square volume 0."""
+    with pytest.raises(ValueError, match=r"low=.*high=.*rule is a finite volume"):
+        Uniform(low, high)
+
+
+@pytest.mark.parametrize(
+    ("make", "exc", "pattern"),
+    [
+        (lambda: Gaussian(0.0, "2.0"), TypeError, r"std='2.0' must be a real number"),
+        (lambda: Gaussian("0", 1.0), TypeError, r"mean='0' must be a real number"),
+        (lambda: Gaussian(0.0, True), TypeError, r"std=True must be a real number"),
+        (lambda: Gaussian(0.0, None), TypeError, r"std=None must be a real number"),
+        (lambda: Gaussian(0.0, [[1, 2]]), ValueError, r"std=\[\[1 2\]\] has shape \(1, 2\)"),
+        (lambda: Uniform("0", 1.0), TypeError, r"low='0' must be a real number"),
+        (lambda: PointMixture(["0", "1"]), TypeError, r"points=.* must be a real number"),
+        (lambda: PointMixture([0.0, 1.0], ["0.5", "0.5"]), TypeError, r"weights=.* real"),
+        (lambda: GaussianMixture([0.0, 1.0], "0.3"), TypeError, r"stds='0.3' must be a real"),
+        (lambda: PoissonKernel("1"), TypeError, r"z='1' must be a real number"),
+        (lambda: PoissonKernel([1.0, 2.0]), ValueError, r"z=\[1. 2.\] must be a scalar"),
+        (lambda: PoissonKernel(1.0, 2, centre=["a", "b"]), TypeError, r"centre=.* real"),
+    ],
+)
+def test_parameters_refuse_strings_bools_none_and_wrong_shapes(make, exc, pattern):
+    """Gaussian(0, '2.0') used to give std = 2 and std=[[1, 2]] NumPy's axis-remapping
+    error: each now names the argument, its value and the rule."""
+    with pytest.raises(exc, match=pattern):
+        make()
+
+
+def test_parameters_still_take_ints_numpy_numbers_and_arrays():
+    assert Gaussian(0, 2).std.tolist() == [2.0]
+    assert Gaussian(np.float32(1.0), np.int64(3)).std.tolist() == [3.0]
+    assert Gaussian(np.zeros(2), np.array([1, 2])).std.tolist() == [1.0, 2.0]
+    assert Gaussian(0.0, np.array(2.0)).std.tolist() == [2.0]
+    assert Uniform(np.array([0, 0]), [1, 2]).volume == 2.0
+    assert PointMixture(np.arange(3), np.array([1, 1, 2]) / 4).weights.tolist() == [
+        0.25,
+        0.25,
+        0.5,
+    ]
+    assert PoissonKernel(np.float64(0.5), np.int64(2)).z == 0.5

@@ -9,6 +9,8 @@ import pdecheck as pc
 from pdecheck._jit.signature import apply_field
 from pdecheck.cases import get
 from pdecheck.exact.general import g2_djacobian, g2_dphi_dt, g2_jacobian, g2_phi
+from pdecheck.paths import Mixture
+from pdecheck.paths._densities import ScaledShifted
 
 
 def _compiled_values(field, t, x):
@@ -259,3 +261,61 @@ def test_general_path_missing_the_prior_is_measured_not_rejected():
     assert path.endpoint_mismatch(data).w2 == pytest.approx(np.sqrt(want), rel=1e-10)
     on_prior = pc.AffinePath(pc.schedules.Linear(), prior).endpoint_mismatch(data)
     assert on_prior.kl == 0.0 and on_prior.w2 == 0.0
+
+
+@pytest.mark.parametrize(
+    ("k", "weights", "pattern"),
+    [
+        (1, [2.0], r"weights=\[2.\] sum to 2.0; the rule is that weights sum to 1"),
+        (2, [0.5, 0.6], r"sum to 1.1"),
+        (2, [float("nan"), 1.0], r"weights=.*non-finite.*must be finite"),
+        (2, [-0.5, 1.5], r"weights=.* must be >= 0"),
+        (2, [0.5], r"2 components and 1 weights; the rule is one weight per component"),
+    ],
+)
+def test_mixture_refuses_weights_that_are_not_a_probability_vector(k, weights, pattern):
+    """Mixture([N(0,1)], [2]) put mass 2 on the line; NaN and negative weights passed."""
+    with pytest.raises(ValueError, match=pattern):
+        Mixture([pc.Gaussian(float(i), 1.0) for i in range(k)], weights)
+
+
+def test_mixture_refuses_string_weights():
+    with pytest.raises(TypeError, match=r"weights=.* must be a real number"):
+        Mixture([pc.Gaussian(0.0, 1.0), pc.Gaussian(1.0, 1.0)], ["0.5", "0.5"])
+
+
+def test_mixture_with_normalised_weights_has_unit_mass():
+    """cdf(1) = ¼ Φ(1) + ¾ Φ((1 − 2)/0.5), the weighted normal CDFs."""
+    from scipy import special
+
+    mix = Mixture([pc.Gaussian(0.0, 1.0), pc.Gaussian(2.0, 0.5)], np.array([0.25, 0.75]))
+    assert mix.box_probability(-np.inf, np.inf)[0] == pytest.approx(1.0, abs=1e-15)
+    want = 0.25 * special.ndtr(1.0) + 0.75 * special.ndtr(-2.0)
+    assert mix.cdf(1.0)[0] == pytest.approx(want, rel=1e-14)
+
+
+@pytest.mark.parametrize(
+    ("scale", "exc", "pattern"),
+    [
+        ("a", TypeError, r"scale='a' must be a real number"),
+        (None, TypeError, r"scale=None must be a real number"),
+        (True, TypeError, r"scale=True must be a real number"),
+        ([1.0, 2.0], ValueError, r"scale=\[1. 2.\] must be a scalar"),
+        (0.0, ValueError, r"scale=0.0 must be > 0"),
+        (float("nan"), ValueError, r"scale=nan .*must be finite"),
+    ],
+)
+def test_scaled_shifted_names_a_bad_scale(scale, exc, pattern):
+    with pytest.raises(exc, match=pattern):
+        ScaledShifted(pc.Gaussian(0.0, 1.0), 0.0, scale)
+
+
+def test_scaled_shifted_names_a_bad_shift_and_takes_numpy_numbers():
+    with pytest.raises(TypeError, match=r"shift='1' must be a real number"):
+        ScaledShifted(pc.Gaussian(0.0, 1.0), "1", 1.0)
+    with pytest.raises(ValueError, match=r"shift=.* vector of length 2"):
+        ScaledShifted(pc.Gaussian([0.0, 0.0], 1.0), [1.0, 2.0, 3.0], 1.0)
+    law = ScaledShifted(pc.Gaussian(0.0, 1.0), np.array([1.0]), np.float64(2.0))
+    assert law.mean().tolist() == [1.0] and law.cov().tolist() == [[4.0]]
+    with pytest.raises(ValueError, match=r"tol=-1 must be a probability"):
+        law.bounds(-1)

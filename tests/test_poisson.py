@@ -161,3 +161,33 @@ def test_bad_input_names_argument_value_and_rule(make, exc, words):
         make()
     for word in words:
         assert word in str(info.value)
+
+
+def test_tail_bound_keeps_relative_accuracy_far_out():
+    """A centred unit charge: the bound is the exact tail, (2/π) arctan(z/R) in 1-D and
+    z/√(R² + z²) in 2-D, to 1e-12 relative at R = 1e4 … 1e12 (it was 0 from R ~ 1e8)."""
+    z = 0.8
+    one, two = PoissonField(pc.PointMixture([0.0])), PoissonField(pc.PointMixture([[0.0, 0.0]]))
+    for radius in (1e4, 1e8, 1e9, 1e12):
+        assert one.tail_bound(z, radius) == pytest.approx(
+            2 / np.pi * np.arctan(z / radius), rel=1e-12
+        )
+        assert two.tail_bound(z, radius) == pytest.approx(z / np.hypot(radius, z), rel=1e-12)
+
+
+def test_hyperplane_density_bounds_are_finite_and_hold_all_but_tol():
+    """p_z's box at tol: each charge's 1-D radius z/tan(π tol/2) around the outermost charges
+    (it was ±inf at the default tol = 1e-12), and its closed-form outside mass (arctan tails,
+    P5) is at most tol."""
+    z = 0.5
+    p_z = PoissonField(A5).hyperplane_density(z)
+    for tol in (1e-12, 1e-9, 1e-6):
+        lo, hi = p_z.bounds(tol)
+        radius = z / np.tan(np.pi * tol / 2)
+        assert lo[0] == pytest.approx(0.5 - radius, rel=1e-12)
+        assert hi[0] == pytest.approx(1.7 + radius, rel=1e-12)
+        y, w = A5.points[:, 0], A5.weights
+        outside = w @ (np.arctan(z / (y - lo[0])) + np.arctan(z / (hi[0] - y))) / np.pi
+        assert outside <= tol * (1 + 1e-9)
+    with pytest.raises(ValueError, match=r"tol=0 must be a probability"):
+        p_z.bounds(0)

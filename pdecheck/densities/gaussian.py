@@ -12,7 +12,7 @@ from pdecheck._validate import (
     _short,
     check_positive,
 )
-from pdecheck.densities.base import Array, Density, _vector
+from pdecheck.densities.base import Array, Density, _numeric, _vector
 
 __all__ = ["Gaussian"]
 
@@ -26,7 +26,13 @@ class Gaussian(Density):
 
     def __init__(self, mean: ArrayLike = 0.0, std: ArrayLike = 1.0) -> None:
         m = _vector("mean", mean)
+        _numeric("std", std)
         s = np.atleast_1d(check_positive("std", std))
+        if s.ndim != 1:
+            raise ValueError(
+                f"std={_short(std)} has shape {np.shape(std)}; it must be a scalar or a vector "
+                "(one standard deviation per coordinate)"
+            )
         self.dim = max(m.shape[0], s.shape[0]) if s.ndim == 1 else m.shape[0]
         if s.shape[0] not in (1, self.dim) or m.shape[0] not in (1, self.dim):
             raise ValueError(
@@ -81,5 +87,14 @@ class Gaussian(Density):
         return np.diag(self.std**2)
 
     def bounds(self, tol: float = 1e-12) -> tuple[Array, Array]:
-        half = float(special.ndtri(1.0 - tol / (2 * self.dim)))
+        """mean ± h·std with Φ(−h) = tol/(2d): each coordinate leaves tol/d outside, so the
+        box leaves at most tol (union bound). h = −Φ⁻¹(exp(log tol − log 2d)) by
+        ``scipy.special.ndtri_exp``, which keeps its relative accuracy for tol down to the
+        smallest float (1 − tol/2d would round to 1 below 1e-16)."""
+        half = _half_width(tol, self.dim)
         return self.loc - half * self.std, self.loc + half * self.std
+
+
+def _half_width(tol: float, dim: int) -> float:
+    """h > 0 with Φ(−h) = tol/(2·dim), Φ the standard normal CDF."""
+    return -float(special.ndtri_exp(math.log(tol) - math.log(2 * dim)))

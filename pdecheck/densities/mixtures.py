@@ -11,16 +11,38 @@ from pdecheck._validate import (
     check_finite,
     check_positive,
 )
-from pdecheck.densities.base import Array, Density
-from pdecheck.densities.gaussian import Gaussian
+from pdecheck.densities.base import Array, Density, _numeric
+from pdecheck.densities.gaussian import Gaussian, _half_width
 
 __all__ = ["GaussianMixture", "PointMixture"]
+
+#: how far the weights of a mixture may sum from 1
+WEIGHT_SUM_TOL = 1e-12
+
+
+def check_weights(weights: ArrayLike, k: int, name: str = "weights") -> Array:
+    """Mixture weights as a float array of shape (k,): real numbers (not strings or bools),
+    finite, >= 0 and summing to 1 within ``WEIGHT_SUM_TOL``; anything else raises an error
+    naming ``name``, its value and the rule. Shared by every mixture (``PointMixture``,
+    ``GaussianMixture``, ``pdecheck.paths.Mixture``)."""
+    _numeric(name, weights)
+    w = np.atleast_1d(check_positive(name, weights, strict=False)).astype(float)
+    if w.shape != (k,):
+        raise ValueError(f"{name} has shape {w.shape}; it must be ({k},), one per component")
+    total = float(w.sum())
+    if not np.isclose(total, 1.0, rtol=0, atol=WEIGHT_SUM_TOL):
+        raise ValueError(
+            f"{name}={_short(w)} sum to {total!r}; the rule is that {name} sum to 1 "
+            "(normalise them first)"
+        )
+    return w
 
 
 class _Mixture(Density):
     """Shared piece of mixtures: points/means of shape (k, d) and normalised weights."""
 
     def _init_components(self, centres: ArrayLike, weights: ArrayLike | None, label: str) -> None:
+        _numeric(label, centres)
         c = check_finite(label, centres)
         if c.ndim <= 1:
             c = c.reshape(-1, 1)
@@ -29,20 +51,7 @@ class _Mixture(Density):
                 f"{label} has shape {np.shape(centres)}; it must be (k,) or (k, d) with k >= 1"
             )
         k = c.shape[0]
-        if weights is None:
-            w = np.full(k, 1.0 / k)
-        else:
-            w = np.atleast_1d(check_positive("weights", weights, strict=False)).astype(float)
-            if w.shape != (k,):
-                raise ValueError(
-                    f"weights has shape {w.shape}; it must be ({k},), one per component"
-                )
-            total = float(w.sum())
-            if not np.isclose(total, 1.0, rtol=0, atol=1e-12):
-                raise ValueError(
-                    f"weights={_short(w)} sum to {total!r}; the rule is that weights sum to 1 "
-                    "(normalise them first)"
-                )
+        w = np.full(k, 1.0 / k) if weights is None else check_weights(weights, k)
         self.centres = c
         self.weights = w
         self.dim = c.shape[1]
@@ -97,7 +106,11 @@ class PointMixture(_Mixture):
         return np.asarray((dev * self.weights[:, None]).T @ dev, dtype=float)
 
     def bounds(self, tol: float = 1e-12) -> tuple[Array, Array]:
-        return self.points.min(axis=0), self.points.max(axis=0)
+        """(lower, upper) with every point inside the half-open box (lower, upper]: upper is
+        the largest coordinate, lower the float just below the smallest (``np.nextafter``),
+        since a point on the lower face is outside (``box_probability``). It holds all the
+        mass, whatever ``tol``."""
+        return np.nextafter(self.points.min(axis=0), -np.inf), self.points.max(axis=0)
 
 
 class GaussianMixture(_Mixture):
@@ -105,6 +118,7 @@ class GaussianMixture(_Mixture):
 
     def __init__(self, means: ArrayLike, stds: ArrayLike, weights: ArrayLike | None = None) -> None:
         self._init_components(means, weights, "means")
+        _numeric("stds", stds)
         s = np.atleast_1d(check_positive("stds", stds)).astype(float)
         k = self.centres.shape[0]
         if s.shape[0] not in (1, k) or s.ndim != 1:
@@ -175,7 +189,9 @@ class GaussianMixture(_Mixture):
         )
 
     def bounds(self, tol: float = 1e-12) -> tuple[Array, Array]:
-        half = float(special.ndtri(1.0 - tol / (2 * self.dim)))
+        """The smallest box holding every component's :meth:`Gaussian.bounds` box: each
+        component leaves at most tol outside it, so the mixture leaves at most Σ w_k tol = tol."""
+        half = _half_width(tol, self.dim)
         lo = np.min(self.means - half * self.stds[:, None], axis=0)
         hi = np.max(self.means + half * self.stds[:, None], axis=0)
         return lo, hi

@@ -30,7 +30,16 @@ class Uniform(Density):
             raise ValueError(
                 f"Uniform box low={_short(self.low)}, high={_short(self.high)}: need high > low"
             )
-        self.volume = float(np.prod(self.high - self.low))
+        with np.errstate(over="ignore", under="ignore"):
+            widths = self.high - self.low
+            volume = float(np.prod(widths))
+        if not (np.all(np.isfinite(widths)) and np.isfinite(volume) and volume > 0):
+            raise ValueError(
+                f"Uniform box low={_short(self.low)}, high={_short(self.high)} has widths "
+                f"{_short(widths)} and volume {volume!r}; the rule is a finite volume "
+                "prod(high - low) > 0 (the density is 1/volume)"
+            )
+        self.volume = volume
 
     def __repr__(self) -> str:
         return f"Uniform(low={_short(self.low)}, high={_short(self.high)})"

@@ -17,7 +17,10 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
+from pdecheck._validate import _short, check_positive
 from pdecheck.densities import Density
+from pdecheck.densities.base import _numeric, _vector
+from pdecheck.densities.mixtures import check_weights
 
 __all__ = ["Mixture", "ScaledShifted"]
 
@@ -28,12 +31,15 @@ class ScaledShifted(Density):
     """The law of ``shift + scale · X``, X ~ ``base`` (scale > 0 a scalar, shift a d-vector)."""
 
     def __init__(self, base: Density, shift: ArrayLike, scale: float) -> None:
-        if not scale > 0:
-            raise ValueError(f"scale={scale!r} must be > 0")
+        if not isinstance(base, Density):
+            raise TypeError(f"base={base!r} must be a pdecheck Density")
+        _numeric("scale", scale)
+        if np.ndim(scale) != 0:
+            raise ValueError(f"scale={_short(scale)} must be a scalar > 0")
+        self.scale = float(check_positive("scale", scale))
         self.base = base
         self.dim = base.dim
-        self.shift = np.broadcast_to(np.asarray(shift, dtype=float), (self.dim,)).copy()
-        self.scale = float(scale)
+        self.shift = _vector("shift", shift, self.dim)
 
     def __repr__(self) -> str:
         return f"ScaledShifted({self.base!r}, shift={self.shift}, scale={self.scale:.6g})"
@@ -77,16 +83,20 @@ class ScaledShifted(Density):
 
 
 class Mixture(Density):
-    """Σ_k w_k p_k for component densities of one dimension and weights summing to 1."""
+    """Σ_k w_k p_k for component densities of one dimension and weights summing to 1.
+
+    The weights are checked as those of :class:`~pdecheck.densities.GaussianMixture` and
+    :class:`~pdecheck.densities.PointMixture` are: finite, >= 0 and summing to 1 within 1e-12
+    (otherwise box_probability(-inf, inf) would not be 1)."""
 
     def __init__(self, components: Sequence[Density], weights: ArrayLike) -> None:
         self.components = list(components)
-        self.weights = np.asarray(weights, dtype=float).reshape(-1)
-        if not self.components or len(self.components) != self.weights.size:
+        if not self.components or len(self.components) != np.size(weights):
             raise ValueError(
-                f"{len(self.components)} components and {self.weights.size} weights; "
+                f"{len(self.components)} components and {np.size(weights)} weights; "
                 "the rule is one weight per component, at least one component"
             )
+        self.weights = check_weights(np.reshape(weights, -1), len(self.components))
         dims = {c.dim for c in self.components}
         if len(dims) != 1:
             raise ValueError(f"components have dimensions {sorted(dims)}; they must share one")
