@@ -48,6 +48,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from pdecheck._validate import check_real
 from pdecheck.convergence import Study
 from pdecheck.convergence import convergence_study as _study_of_runner
 from pdecheck.study_window import resolved_end, study_box, study_span
@@ -328,7 +329,10 @@ def convergence_study(
     "n_particles" for particle schemes; ``nominal`` defaults to the scheme's order for that
     parameter. ``n_particles`` and ``seed`` set the particle runs of "dt" studies. For a
     callable ``subject`` the arguments go to :func:`pdecheck.convergence.convergence_study`.
+    A ``nominal`` that is not a number (``"2"``) raises ``TypeError`` before any solve.
     """
+    if nominal is not None:
+        nominal = check_real("nominal", nominal)
     if not isinstance(subject, str):
         if method is not None:
             raise ValueError(f"method={method!r} applies to a case id, not to a runner")

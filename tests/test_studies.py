@@ -97,6 +97,14 @@ def test_callable_runner_keeps_the_convergence_signature():
     assert abs(study.observed_order - 2.0) < 1e-9
 
 
+def test_a_nominal_that_is_not_a_number_is_refused_before_any_solve():
+    """nominal="2" for a case or a runner: TypeError naming nominal, before the warm-up run."""
+    with pytest.raises(TypeError, match="nominal='2' must be a real number"):
+        pc.convergence_study("H2", "n", [64, 128, 256, 512], method="explicit", nominal="2")
+    with pytest.raises(TypeError, match="nominal='2'"):
+        pc.convergence_study(lambda n: (n**-2.0, 0.0), "n", [8, 16, 32, 64], nominal="2")
+
+
 def test_methods_follow_the_equation():
     assert methods_for("H2") == ["crank-nicolson", "explicit", "euler_maruyama", "weak2"]
     assert "muscl" in methods_for("A4") and "rk4" in methods_for("A4")

@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special, stats
 
-from pdecheck._validate import _short, check_positive
+from pdecheck._validate import _short, check_positive, check_real
 from pdecheck.compare.result import check_alpha
 
 __all__ = ["OrderCheck", "OrderFit", "aitken", "check_order", "fit_order", "local_orders"]
@@ -247,7 +247,7 @@ def check_order(
     alpha = check_alpha(alpha)
     tolerance = float(check_positive("tolerance", tolerance, strict=False))
     gap = float(check_positive("gap", gap))
-    nominal = float(check_positive("nominal", nominal))
+    nominal = float(check_positive("nominal", check_real("nominal", nominal)))
     fit = fit_order(h, errors, standard_errors=standard_errors, alpha=alpha)
     if standard_errors is None:
         local = local_orders(h, errors)

@@ -8,7 +8,10 @@ Markdown, ``to_dict()``, ``plot(ax=None)`` and ``plot_work_precision(ax=None)``)
 
 ``runner(value)`` returns ``(error, wall_time)`` or a mapping with keys ``error``, ``wall_time``
 and optionally ``standard_error`` (Monte Carlo errors) and ``functional`` (a solution value
-such as u_h(0.5), which Richardson extrapolation and the GCI use).
+such as u_h(0.5), which Richardson extrapolation and the GCI use). A functional that gives no
+Richardson estimate (not converging on the three finest levels, or exactly the same on two of
+them, as a conserved mass is) leaves ``Study.richardson`` None and says why in
+``Study.richardson_note``; the order check on the errors is made all the same.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from pdecheck._validate import check_positive
+from pdecheck._validate import check_finite, check_positive, check_real
 from pdecheck.convergence.orders import OrderCheck, OrderFit, check_order, fit_order, local_orders
 from pdecheck.convergence.richardson import Richardson, richardson
 
@@ -35,7 +38,14 @@ COUNT_PARAMETERS = frozenset({"n", "n_cells", "cells", "nx", "n_steps", "steps",
 
 @dataclass(frozen=True)
 class Study:
-    """The outcome of a refinement study over ``parameter`` (levels sorted coarse to fine)."""
+    """The outcome of a refinement study over ``parameter`` (levels sorted coarse to fine).
+
+    ``richardson`` is the three-finest-level analysis of ``functionals``
+    (:func:`~pdecheck.convergence.richardson.richardson`), or None: without functionals, with
+    fewer than 3 levels, or when the functionals give no estimate, for which
+    ``richardson_note`` holds the reason (e.g. the sequence is not converging, or it is
+    constant as a conserved quantity is). The nominal-order verdict concerns the errors only.
+    """
 
     parameter: str
     values: Array
@@ -50,8 +60,11 @@ class Study:
     fit: OrderFit = field(init=False)
     check: OrderCheck | None = field(init=False)
     richardson: Richardson | None = field(init=False)
+    richardson_note: str | None = field(init=False)
 
     def __post_init__(self) -> None:
+        if self.nominal is not None:
+            object.__setattr__(self, "nominal", check_real("nominal", self.nominal))
         fit = fit_order(self.h, self.errors, standard_errors=self.standard_errors, alpha=self.alpha)
         check = None
         deterministic_ok = self.standard_errors is None and self.h.size >= 4
@@ -64,12 +77,22 @@ class Study:
                 alpha=self.alpha,
                 tolerance=self.tolerance,
             )
-        rich = None
+        rich, note = None, None
         if self.functionals is not None and self.h.size >= 3:
-            rich = richardson(self.h, self.functionals)
+            fns = check_finite("functionals", self.functionals)
+            if fns.shape != self.h.shape:
+                raise ValueError(
+                    f"functionals has shape {fns.shape} and h {self.h.shape}; the rule is one "
+                    "functional per refinement level"
+                )
+            try:
+                rich = richardson(self.h, fns)
+            except ValueError as error:  # the data give no estimate: say so, keep the study
+                note = str(error)
         object.__setattr__(self, "fit", fit)
         object.__setattr__(self, "check", check)
         object.__setattr__(self, "richardson", rich)
+        object.__setattr__(self, "richardson_note", note)
 
     @property
     def observed_order(self) -> float:
@@ -133,6 +156,8 @@ class Study:
                 + (" (oscillatory: order not trustworthy)" if r.oscillatory else "")
                 + "."
             )
+        if self.richardson_note is not None:
+            lines.append(f"Richardson on the functional not computed: {self.richardson_note}.")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -160,6 +185,9 @@ class Study:
             out["delta_pre"] = self.check.delta_pre
         if self.richardson is not None:
             out["richardson"] = self.richardson.to_dict()
+        if self.richardson_note is not None:
+            out["richardson"] = None
+            out["richardson_note"] = self.richardson_note
         return out
 
     def plot(self, ax: Any = None) -> Any:
@@ -246,6 +274,8 @@ def convergence_study(
     """
     if not callable(runner):
         raise TypeError(f"runner={runner!r} must be callable: runner(value) -> (error, wall_time)")
+    if nominal is not None:  # before any run: a slip such as nominal="2" costs no solves
+        nominal = check_real("nominal", nominal)
     vals = np.asarray(list(values), dtype=float)
     check_positive("values", vals)
     if vals.ndim != 1 or vals.size < 3:

@@ -64,9 +64,77 @@ def test_gci_safety_factors_and_oscillation():
 def test_bad_input():
     with pytest.raises(ValueError, match="agree exactly"):
         celik_order(1.0, 1.0, 1.1, 2.0, 2.0)
-    with pytest.raises(ValueError, match="must both be > 1"):
+    with pytest.raises(ValueError, match=r"r21=0\.5 must be a finite number > 1"):
         celik_order(1.0, 1.1, 1.2, 0.5, 2.0)
     with pytest.raises(ValueError, match="at least 3"):
         richardson([0.1, 0.2], [1.0, 1.1])
     with pytest.raises(ValueError, match="non-zero"):
         grid_convergence_index(0.0, 0.1, 2.0, 2.0)
+
+
+def test_a_diverging_sequence_is_reported_not_converging():
+    """f = 2 − 1/(4h) at h = 1/4, 1/2, 1 gives 1, 1.5, 1.75: |f2 − f1| = 0.5 > |f3 − f2| = 0.25,
+    the differences grow on refinement like h^−1. With a constant ratio a positive order needs
+    |eps32/eps21| > 1 (here 0.5); the absolute value in Celik's fixed point would report p = 1."""
+    with pytest.raises(ValueError, match=r"not converging: \|eps32/eps21\| = 0.5"):
+        richardson([0.25, 0.5, 1.0], [1.0, 1.5, 1.75])
+    with pytest.raises(ValueError, match="not converging"):
+        celik_order(1.0, 1.5, 1.75, 2.0, 2.0)
+
+
+def test_equal_differences_are_not_convergence():
+    """f = 1 − log2 h at h = 1/4, 1/2, 1 gives 3, 2, 1: |eps21| = |eps32| (p = 0, no
+    convergence). With r21 = 2, r32 = 3 a positive order needs |eps32/eps21| >
+    ln r32/ln r21 = 1.585, the p → 0 limit of r21^p (r32^p − 1)/(r21^p − 1), which increases
+    with p; an oscillatory pair (s < 0) needs |eps32/eps21| > 1 (here 0.25)."""
+    with pytest.raises(ValueError, match="not converging"):
+        richardson([0.25, 0.5, 1.0], [3.0, 2.0, 1.0])
+    with pytest.raises(ValueError, match=r"not converging.*> 1\.58496"):
+        celik_order(3.0, 2.0, 1.0, 2.0, 3.0)
+    with pytest.raises(ValueError, match="not converging"):
+        celik_order(1.0, 1.04, 1.03, 2.0, 2.0)
+    # a slow but genuine order just above the threshold is still found
+    f1, f2, f3 = (1.0 + h**0.05 for h in (1.0, 2.0, 6.0))
+    assert celik_order(f1, f2, f3, 2.0, 3.0)[0] == pytest.approx(0.05, rel=1e-9)
+
+
+def test_celik_order_for_unequal_ratios_where_the_plain_iteration_fails():
+    """f = 2 + 0.3 h^p with (r21, r32) = (1.5, 2.5) or (1.25, 2): the fixed point of Celik's
+    equation is p, but the plain iteration p ← |ln|eps32/eps21| + q(p)|/ln r21 does not settle
+    (or overflows) there; the root of the increasing ln-ratio equation is found instead."""
+    for r21, r32 in [(1.5, 2.5), (1.25, 2.0), (2.0, 4.0)]:
+        for p_true in (2.0, 3.0, 4.0):
+            f1, f2, f3 = (2.0 + 0.3 * h**p_true for h in (1.0, r21, r21 * r32))
+            p, oscillatory = celik_order(f1, f2, f3, r21, r32)
+            assert p == pytest.approx(p_true, rel=1e-9) and not oscillatory
+
+
+@pytest.mark.parametrize(
+    ("call", "words"),
+    [
+        (
+            lambda: grid_convergence_index(1.0, 1.1, 2.0, 0.0),
+            "order=0.0 must be a finite number > 0",
+        ),
+        (
+            lambda: grid_convergence_index(1.0, 1.1, 0.5, 2.0),
+            "ratio=0.5 must be a finite number > 1",
+        ),
+        (
+            lambda: richardson_extrapolate(1.0, 1.1, 1.0, 2.0),
+            "ratio=1.0 must be a finite number > 1",
+        ),
+        (lambda: richardson_extrapolate(1.0, 1.1, 2.0, -1.0), "order=-1.0 must be"),
+        (lambda: celik_order(1.0, float("nan"), 1.2, 2.0, 2.0), "f2=nan must be finite"),
+    ],
+)
+def test_ratio_and_order_rules(call, words):
+    """r^p − 1 is the denominator of the extrapolation and of the GCI: r = 1 or p = 0 divides
+    by zero, r < 1 (or p < 0) gives a negative GCI band."""
+    with pytest.raises(ValueError, match=words):
+        call()
+
+
+def test_ratio_and_order_must_be_numbers():
+    with pytest.raises(TypeError, match="order='2' must be a real number"):
+        grid_convergence_index(1.0, 1.1, 2.0, "2")

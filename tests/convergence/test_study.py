@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from pdecheck.convergence import Study, convergence_study
+from pdecheck.convergence import Study, check_order, convergence_study
 
 from .poisson import poisson_midpoint
 
@@ -85,3 +85,63 @@ def test_bad_runner_output():
         convergence_study(lambda n: (1.0 / n, 0.0), "n", [1, 2])
     with pytest.raises(TypeError, match="callable"):
         convergence_study(None, "n", [1, 2, 4])
+
+
+def test_a_constant_functional_keeps_the_study():
+    """A conserved functional (the mass) is the same on every grid: it gives no Richardson
+    estimate (eps21 = eps32 = 0), which the study notes while still checking the order of the
+    errors e = 1/n² (nominal 2)."""
+    study = convergence_study(
+        lambda n: {"error": 1 / n**2, "wall_time": 0.1, "functional": 1.0},
+        "n",
+        [10, 20, 40, 80],
+        nominal=2,
+    )
+    assert study.richardson is None and "agree exactly" in study.richardson_note
+    assert study.verdict == "pass" and study.observed_order == pytest.approx(2.0)
+    table = study.table()
+    assert "Richardson on the functional not computed" in table and "extrapolated" not in table
+    data = json.loads(json.dumps(study.to_dict()))
+    assert data["richardson"] is None and "agree exactly" in data["richardson_note"]
+
+
+def test_a_diverging_functional_shows_no_extrapolated_value():
+    """f = 1 + n/160 at n = 10 … 80 moves away from any limit: on the three finest levels
+    |f2 − f1| = 0.25 > |f3 − f2| = 0.125 with ratio 2, so no positive order exists (the
+    absolute value in Celik's fixed point would report p = 1 and an extrapolated value)."""
+    study = convergence_study(
+        lambda n: {"error": 1 / n**2, "wall_time": 0.1, "functional": 1 + n / 160},
+        "n",
+        [10, 20, 40, 80],
+        nominal=2,
+    )
+    assert study.richardson is None and "not converging" in study.richardson_note
+    table = study.table()
+    assert "not converging" in table and "extrapolated" not in table
+    assert study.to_dict()["richardson"] is None
+
+
+def test_a_non_finite_functional_is_an_error():
+    with pytest.raises(ValueError, match=r"functionals=.*non-finite"):
+        convergence_study(
+            lambda n: {"error": 1 / n**2, "wall_time": 0.1, "functional": float("nan")},
+            "n",
+            [10, 20, 40],
+        )
+
+
+def test_nominal_must_be_a_number_before_any_run():
+    """nominal="2" is a slip, not an order: TypeError naming it, and no level is solved."""
+    calls = []
+
+    def runner(n):
+        calls.append(n)
+        return 1 / n**2, 0.0
+
+    with pytest.raises(TypeError, match="nominal='2' must be a real number"):
+        convergence_study(runner, "n", [10, 20, 40, 80], nominal="2")
+    assert calls == []
+    with pytest.raises(TypeError, match="nominal='2'"):
+        Study("n", *(np.array([0.1, 0.05, 0.025]),) * 3, np.zeros(3), nominal="2")
+    with pytest.raises(TypeError, match="nominal='2'"):
+        check_order([0.1, 0.05, 0.025, 0.0125], [1e-2, 2.5e-3, 6.25e-4, 1.5625e-4], "2")
