@@ -204,16 +204,17 @@ class GaussianLinkSDE(LinearSDE):
 
     @classmethod
     def from_schedule(cls, schedule: Any) -> GaussianLinkSDE:
-        """a = α, v = σ² from a :class:`~pdecheck.schedules.Schedule`, with v' = 2σσ'.
+        """a = α, v = σ² from a :class:`~pdecheck.schedules.Schedule`, with v' = 2σσ'
+        (:meth:`~pdecheck.schedules.Schedule.sigma_dsigma`, in closed form for VP and VE, where
+        σ_0 = 0 and σ' ~ t^{−1/2}: VP gives v'(0) = β_min and g_0 = √β_min, not NaN).
 
-        Where that product is 0·∞ (σ_0 = 0 with σ' ~ t^{−1/2}, as for VP and VE) v' is the
-        limit, taken as the one-sided adaptive difference of the smooth v = σ² (``_numdiff``,
-        relative accuracy ~1e-12): VP gives v'(0) = β_min and g_0 = √β_min, not NaN."""
+        Where a user's schedule still gives 0·∞ there, v' is the limit, taken as the one-sided
+        adaptive difference of the smooth v = σ² (``_numdiff``, relative accuracy ~1e-12)."""
         link: GaussianLinkSDE
 
         def dv(t: ArrayLike) -> Array:
             with np.errstate(invalid="ignore"):
-                out = np.asarray(2.0 * schedule.sigma(t) * schedule.dsigma(t), dtype=float)
+                out = np.asarray(2.0 * schedule.sigma_dsigma(t), dtype=float)
             bad = ~np.isfinite(out)
             if np.any(bad):
                 out = out.copy()

@@ -198,23 +198,62 @@ def test_characteristic_score_and_divergence_by_differences_of_the_field():
     [
         (pc.schedules.Cosine(), pc.Gaussian(np.zeros(2), 1.0), pc.PointMixture([[0, 0], [1, 1]])),
         (pc.schedules.Linear(), pc.Uniform([0, 0], [2, 2]), pc.PointMixture([[0, 0], [1, 1]])),
-        (pc.schedules.VP(), pc.Gaussian(np.zeros(2), 1.0), pc.GaussianMixture([[0, 0]], 0.3)),
+        (pc.schedules.VP(), pc.Gaussian([0.0, 0.5], 1.0), pc.GaussianMixture([[0, 0]], 0.3)),
         (pc.schedules.VE(), pc.Gaussian(np.zeros(2), 1.0), pc.PointMixture([[0, 0], [1, 1]])),
     ],
 )
-def test_field_at_sigma_zero_is_nan_and_flagged_in_both_paths(schedule, prior, data, capfd):
-    """At t = 0, σ_0 = 0: with point data p_0 is atomic and f undefined; for VP, σ' = ∞ there.
-    The compiled kernel must write NaN (counted by apply_field) — an exception inside a cfunc is
-    only printed and ignored by Numba, leaving whatever was in ``out`` — and the NumPy field
-    must agree (NaN, counted in undefined_evaluations)."""
+def test_field_at_sigma_zero_is_undefined_and_flagged_in_both_paths(schedule, prior, data, capfd):
+    """At t = 0, σ_0 = 0: with point data p_0 is atomic and f undefined. With Gaussian data and
+    a prior of mean μ_q ≠ 0 under VP, the prior's mean term σ' μ_q is infinite (σ'_0 = ∞).
+    The compiled kernel must write a non-finite value (counted by apply_field) — an exception
+    inside a cfunc is only printed and ignored by Numba, leaving whatever was in ``out`` — and
+    the NumPy field must agree (non-finite, counted in undefined_evaluations)."""
     field = pc.AffinePath(schedule, prior).marginal_field(data)
     x = np.array([[0.0, 0.0], [0.5, 0.5], [2.0, 2.0]])
     out, bad = _compiled_values(field, 0.0, x)
-    assert bad == 3 and np.all(np.isnan(out))
+    assert bad == 3 and not np.any(np.all(np.isfinite(out), axis=1))
     with pytest.warns(RuntimeWarning, match="undefined"):
-        assert np.all(np.isnan(field(0.0, x)))
+        assert not np.any(np.all(np.isfinite(field(0.0, x)), axis=1))
     assert field.undefined_evaluations == 3
     assert "Error" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "schedule, alpha_rate, sigma_dsigma",
+    [
+        # VP: α'_0 = −β_min/2 and σσ' = ½β e^{−B} → β_min/2 at t = 0 although σ'_0 = ∞
+        (pc.schedules.VP(0.1, 20.0), -0.05, 0.05),
+        # VE (σ_min = 0.01, σ_max = 50): α' = 0, σσ' = σ_min² r^{2t} ln r → σ_min² ln r
+        (pc.schedules.VE(0.01, 50.0), 0.0, 1e-4 * np.log(5000.0)),
+    ],
+    ids=["vp", "ve"],
+)
+def test_gaussian_data_field_is_finite_at_t0_where_dsigma_is_infinite(
+    schedule, alpha_rate, sigma_dsigma
+):
+    """Gaussian-mixture data make p_0 smooth, so f_0 exists although σ'_0 = ∞ (VP, VE): by
+    CATALOGUE A4 with α_0 = 1, σ_0 = 0 and a prior N(0, s²), component k has
+    a_k = α'_0 m_k + c_k (x − m_k), c_k = (α'_0 V_k + (σσ')_0 s²)/V_k, and r_k ∝ w_k N(x; m_k, V_k).
+    Both the NumPy and the compiled field must give this limit (not 0·∞ = NaN) and be continuous
+    there: |f_0 − f_{1e-9}| = O(1e-9 · ∂_t f)."""
+    means, stds, weights = np.array([[-1.0, 0.5], [1.5, -0.5]]), np.array([0.5, 0.3]), [0.4, 0.6]
+    s = 1.3
+    field = pc.AffinePath(schedule, pc.Gaussian(np.zeros(2), s)).marginal_field(
+        pc.GaussianMixture(means, stds, weights)
+    )
+    x = np.array([[-1.0, 0.0], [0.2, 0.3], [2.0, -1.0]])
+    var = stds**2
+    r = weights * np.exp(-np.sum((x[:, None, :] - means) ** 2, axis=2) / (2 * var)) / var
+    r /= r.sum(axis=1, keepdims=True)
+    slope = (alpha_rate * var + sigma_dsigma * s**2) / var
+    a = alpha_rate * means[None] + slope[None, :, None] * (x[:, None, :] - means[None])
+    want = np.einsum("nk,nkd->nd", r, a)
+    out, bad = _compiled_values(field, 0.0, x)
+    assert bad == 0
+    np.testing.assert_allclose(out, want, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(field(0.0, x), want, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(field(1e-9, x), want, rtol=1e-6, atol=1e-8)
+    assert field.undefined_evaluations == 0
 
 
 @pytest.mark.parametrize("schedule", [pc.schedules.VP(), pc.schedules.SubVP()])

@@ -28,6 +28,27 @@ def test_derivatives_match_finite_differences(schedule):
 
 
 @pytest.mark.parametrize("schedule", BUILTINS, ids=repr)
+def test_sigma_dsigma_is_half_the_derivative_of_the_variance_down_to_t0(schedule):
+    """σσ' = ½ d(σ²)/dt: against the central difference of σ² inside (0, T) and against the
+    second-order one-sided difference (−3σ²(0) + 4σ²(h) − σ²(2h))/2h at t = 0, where σ' itself
+    is infinite for VP and VE but σσ' is not."""
+    t = INTERIOR * schedule.T
+    h = 1e-3 * schedule.T
+    exact = schedule.sigma_dsigma(t)
+
+    def variance(u):
+        return schedule.sigma(u) ** 2
+
+    np.testing.assert_allclose(0.5 * _fd(variance, t, h), exact, rtol=1e-7)
+    np.testing.assert_allclose(schedule.sigma(t) * schedule.dsigma(t), exact, rtol=1e-13)
+    h0 = 1e-5 * schedule.T
+    one_sided = (-3 * variance(0.0) + 4 * variance(h0) - variance(2 * h0)) / (2 * h0)
+    at0 = float(schedule.sigma_dsigma(0.0))
+    assert np.isfinite(at0)
+    assert at0 == pytest.approx(0.5 * one_sided, rel=1e-5, abs=1e-9 / schedule.T)
+
+
+@pytest.mark.parametrize("schedule", BUILTINS, ids=repr)
 def test_boundary_values(schedule):
     assert schedule.alpha(0.0) == pytest.approx(1.0, abs=1e-15)
     assert schedule.sigma(0.0) == pytest.approx(0.0, abs=1e-15)

@@ -9,7 +9,9 @@ for point or Gaussian-mixture data and a Gaussian (diagonal) or uniform-box prio
 
 - Gaussian prior N(μ_q, diag s²), data N(m_k, V_k I) (V_k = 0 for points):
   p_k = N(α m_k + σ μ_q, α² V_k + σ² s²), a_k = α' m_k + σ' μ_q + c_k (x − M_k),
-  c_k = (αα' V_k + σσ' s²)/(α² V_k + σ² s²) (CATALOGUE A4);
+  c_k = (αα' V_k + σσ' s²)/(α² V_k + σ² s²) (CATALOGUE A4), with σσ' in its own closed form
+  and σ' μ_q = 0 where μ_q = 0, so that f_0 is finite for Gaussian data although σ'_0 = ∞
+  (VP, VE);
 - uniform prior on [lo, hi]^d, point data: p_k ∝ 1{(x − α m_k)/σ ∈ box} (the common factor
   σ^{−d}/vol cancels), a_k = α' m_k + (σ'/σ)(x − α m_k) (CATALOGUE A3/A5).
 
@@ -46,7 +48,14 @@ from pdecheck._jit.schedule import schedule_coeffs
 from pdecheck._jit.signature import FIELD_SIG
 from pdecheck.densities import Density, Gaussian, GaussianMixture, PointMixture, Uniform
 
-__all__ = ["exp_nonpositive", "layout", "marginal_kernel", "pack_params", "prior_variant"]
+__all__ = [
+    "exp_nonpositive",
+    "layout",
+    "marginal_kernel",
+    "pack_params",
+    "prior_mean_speed",
+    "prior_variant",
+]
 
 PRIOR_GAUSSIAN = 0
 PRIOR_UNIFORM = 1
@@ -151,7 +160,13 @@ def _uniform_prior(x, d, out, a, da, s, ds, lo, hi, logw, centres):
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
-def _isotropic_prior(x, d, out, a, da, s, ds, mu, sd, logw, centres, var0, var_min):
+def prior_mean_speed(ds, m):
+    """σ' μ_q, the speed of the prior's mean term; 0 for μ_q = 0 also where σ' = ∞ (t = 0)."""
+    return ds * m if m != 0.0 else 0.0
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _isotropic_prior(x, d, out, a, da, s, ds, sds, mu, sd, logw, centres, var0, var_min):
     """Prior N(μ_q, sd² I): p_k = N(a m_k + s μ_q, v_k I), v_k = a² V_k + s² sd², with no
     logarithm: r_k ∝ exp(q_k − max q) (v_min/v_k)^{d/2}, q_k = log w_k − |x − M_k|²/2v_k (both
     factors <= 1: no overflow; the sums are rescaled when a block raises the maximum),
@@ -201,10 +216,10 @@ def _isotropic_prior(x, d, out, a, da, s, ds, mu, sd, logw, centres, var0, var_m
             q[i] = exp_nonpositive(q[i] - top) * prefactor[i]  # q now holds the weights
         total += _tree_sum(q)
         for i in range(LANES):  # prefactor now holds the slopes c_k
-            prefactor[i] = (a * da * var0[first + i] + s * ds * sd * sd) * inv[i]
+            prefactor[i] = (a * da * var0[first + i] + sds * sd * sd) * inv[i]
         for j in range(d):
             xs = x[j] - s * mu[j]
-            drift = ds * mu[j]
+            drift = prior_mean_speed(ds, mu[j])
             row = j * n_comp + first
             for i in range(LANES):
                 m = centres[row + i]
@@ -215,7 +230,7 @@ def _isotropic_prior(x, d, out, a, da, s, ds, mu, sd, logw, centres, var0, var_m
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
-def _diagonal_prior(x, d, out, a, da, s, ds, mu, sd, logw, centres, var0):
+def _diagonal_prior(x, d, out, a, da, s, ds, sds, mu, sd, logw, centres, var0):
     """Prior N(μ_q, diag sd²): as :func:`_isotropic_prior` with v_kj = a² V_k + s² sd_j² per
     coordinate, the softmax accumulated online (one pass, rescaled when the maximum moves)."""
     n_comp = logw.size
@@ -237,8 +252,10 @@ def _diagonal_prior(x, d, out, a, da, s, ds, mu, sd, logw, centres, var0):
         for j in range(d):
             m = centres[j * n_comp + k]
             v = a * a * var0[k] + s * s * sd[j] * sd[j]
-            slope = (a * da * var0[k] + s * ds * sd[j] * sd[j]) / v
-            out[j] += e * (da * m + ds * mu[j] + slope * (x[j] - a * m - s * mu[j]))
+            slope = (a * da * var0[k] + sds * sd[j] * sd[j]) / v
+            out[j] += e * (
+                da * m + prior_mean_speed(ds, mu[j]) + slope * (x[j] - a * m - s * mu[j])
+            )
     for j in range(d):
         out[j] = out[j] / total if total > 0.0 else math.nan
 
@@ -246,9 +263,9 @@ def _diagonal_prior(x, d, out, a, da, s, ds, mu, sd, logw, centres, var0):
 @numba.njit(cache=True, error_model="numpy", inline="always")
 def layout(pp, d, t):
     """The parameter vector read at time t (layout in the module docstring): (α, α', σ, σ',
-    prior a (d), prior b (d), log w (K), centres (d·K), V (K), min V)."""
+    σσ', prior a (d), prior b (d), log w (K), centres (d·K), V (K), min V)."""
     nsp = int(pp[1])
-    a, da, s, ds = schedule_coeffs(int(pp[0]), numba.carray(pp, (2 + nsp,))[2:], t)
+    a, da, s, ds, sds = schedule_coeffs(int(pp[0]), numba.carray(pp, (2 + nsp,))[2:], t)
     base = 3 + nsp
     k_count = int(pp[base + 2 * d])
     end = base + 2 + 2 * d + k_count * (d + 2)
@@ -259,31 +276,31 @@ def layout(pp, d, t):
     logw = block[start : start + k_count]
     centres = block[start + k_count : start + k_count * (d + 1)]
     var0 = block[start + k_count * (d + 1) : end]
-    return a, da, s, ds, pa, pb, logw, centres, var0, block[base + 1 + 2 * d]
+    return a, da, s, ds, sds, pa, pb, logw, centres, var0, block[base + 1 + 2 * d]
 
 
 def _isotropic_point(t, xp, d, pp, op):
     x = numba.carray(xp, (d,))
     out = numba.carray(op, (d,))
-    a, da, s, ds, mu, sd, logw, centres, var0, var_min = layout(pp, d, t)
+    a, da, s, ds, sds, mu, sd, logw, centres, var0, var_min = layout(pp, d, t)
     for j in range(d):
         out[j] = 0.0
-    _isotropic_prior(x, d, out, a, da, s, ds, mu, sd[0], logw, centres, var0, var_min)
+    _isotropic_prior(x, d, out, a, da, s, ds, sds, mu, sd[0], logw, centres, var0, var_min)
 
 
 def _diagonal_point(t, xp, d, pp, op):
     x = numba.carray(xp, (d,))
     out = numba.carray(op, (d,))
-    a, da, s, ds, mu, sd, logw, centres, var0, _ = layout(pp, d, t)
+    a, da, s, ds, sds, mu, sd, logw, centres, var0, _ = layout(pp, d, t)
     for j in range(d):
         out[j] = 0.0
-    _diagonal_prior(x, d, out, a, da, s, ds, mu, sd, logw, centres, var0)
+    _diagonal_prior(x, d, out, a, da, s, ds, sds, mu, sd, logw, centres, var0)
 
 
 def _uniform_point(t, xp, d, pp, op):
     x = numba.carray(xp, (d,))
     out = numba.carray(op, (d,))
-    a, da, s, ds, lo, hi, logw, centres, _, _ = layout(pp, d, t)
+    a, da, s, ds, _, lo, hi, logw, centres, _, _ = layout(pp, d, t)
     for j in range(d):
         out[j] = 0.0
     _uniform_prior(x, d, out, a, da, s, ds, lo, hi, logw, centres)

@@ -26,7 +26,7 @@ from typing import Any
 import numba
 import numpy as np
 
-from pdecheck._jit.affine import exp_nonpositive, layout
+from pdecheck._jit.affine import exp_nonpositive, layout, prior_mean_speed
 from pdecheck._jit.signature import BLOCK_SIG
 
 __all__ = ["isotropic_block"]
@@ -50,7 +50,7 @@ def _exponent(xt, centre, k, lam, inv, q):
 def _isotropic_block(t, xp, n, d, pp, op):
     x = numba.carray(xp, (n, d))
     out = numba.carray(op, (n, d))
-    a, da, s, ds, mu, sd, logw, centres, var0, var_min = layout(pp, d, t)
+    a, da, s, ds, sds, mu, sd, logw, centres, var0, var_min = layout(pp, d, t)
     q2 = s * s * sd[0] * sd[0]
     vmin = a * a * var_min + q2
     if not 0.0 < vmin < math.inf:  # σ_t = 0 with point data (p_t atomic)
@@ -64,11 +64,11 @@ def _isotropic_block(t, xp, n, d, pp, op):
     for k in range(n_comp):
         inv[k] = 1.0 / (a * a * var0[k] + q2)
         lam[k] = logw[k] + 0.5 * d * math.log(vmin * inv[k])
-        slope[k] = (a * da * var0[k] + s * ds * sd[0] * sd[0]) * inv[k]
+        slope[k] = (a * da * var0[k] + sds * sd[0] * sd[0]) * inv[k]
         for j in range(d):
             m = centres[j * n_comp + k]
             centre[j, k] = a * m + s * mu[j]
-            intercept[j, k] = da * m + ds * mu[j]
+            intercept[j, k] = da * m + prior_mean_speed(ds, mu[j])
     xt, acc = np.empty((d, n)), np.zeros((d, n))
     top, total, q = np.full(n, -math.inf), np.zeros(n), np.empty(n)
     for i in range(n):

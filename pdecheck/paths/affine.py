@@ -308,13 +308,15 @@ class AffinePath(GeneralAffinePath):
 
     def _gaussian_terms(self, data: GaussianMixture, prior: Gaussian, t: float, x: Array) -> Terms:
         """a_k = α' m_k + σ' μ_q + c_k (x − M_k), c_k = (αα'V_k + σσ's²)/(α²V_k + σ²s²) (A4)."""
-        a, da, s, ds = self.alpha(t), self.dalpha(t), self.sigma(t), self.dsigma(t)
+        a, da, ds = self.alpha(t), self.dalpha(t), self.dsigma(t)
+        sds = float(self.schedule.sigma_dsigma(t))  # finite at t = 0 where σ' = ∞ (VP, VE)
         centres, var = self._gaussian_moments(data, prior, t)
         dev = x[:, None, :] - centres[None, :, :]
         logw = np.log(data.weights) - 0.5 * np.sum(dev**2 / var + np.log(2 * np.pi * var), axis=2)
-        with np.errstate(invalid="ignore"):  # σ' = ∞ at σ = 0 (VP, VE; t = 0): NaN, flagged
-            slope = (a * da * data.stds[:, None] ** 2 + s * ds * prior.std[None, :] ** 2) / var
-            velocity = (da * data.means + ds * prior.loc)[None, :, :] + slope[None, :, :] * dev
+        slope = (a * da * data.stds[:, None] ** 2 + sds * prior.std[None, :] ** 2) / var
+        with np.errstate(invalid="ignore"):  # σ' μ_q: 0 for μ_q = 0, ∞ or NaN at σ'_0 = ∞
+            mean_speed = np.where(prior.loc == 0.0, 0.0, ds * prior.loc)
+        velocity = (da * data.means + mean_speed)[None, :, :] + slope[None, :, :] * dev
         return Terms(logw, velocity, -dev / var, np.sum(slope, axis=1))
 
     def _compiled(self, data: Density) -> CompiledField | None:

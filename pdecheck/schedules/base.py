@@ -61,6 +61,11 @@ class Schedule:
         """dσ/dt."""
         return self._eval(self._dsigma, t)
 
+    def sigma_dsigma(self, t: ArrayLike) -> Array:
+        """σ_t σ'_t = ½ d(σ²)/dt, finite at t = 0 where σ' = ∞ (VP, VE): the coefficient of
+        the prior's variance in the Gaussian-data field (CATALOGUE A4)."""
+        return self._eval(self._sigma_dsigma, t)
+
     def jit_spec(self) -> tuple[int, Array] | None:
         """(kind, parameters) for compiled kernels, or None when only the NumPy path exists."""
         if self.jit_kind < 0:
@@ -82,6 +87,10 @@ class Schedule:
 
     def _dsigma(self, t: Array) -> Array:
         raise NotImplementedError
+
+    def _sigma_dsigma(self, t: Array) -> Array:
+        """σσ' as a product; schedules whose σ' is infinite at t = 0 override it."""
+        return self._sigma(t) * self._dsigma(t)
 
     # -- helpers ------------------------------------------------------------------------
     @staticmethod

@@ -97,7 +97,11 @@ class VP(_LinearBeta):
 
     def _dsigma(self, t: Array) -> Array:
         with np.errstate(divide="ignore"):
-            return 0.5 * self.beta(t) * np.exp(-self.integrated_beta(t)) / self._sigma(t)
+            return self._sigma_dsigma(t) / self._sigma(t)
+
+    def _sigma_dsigma(self, t: Array) -> Array:
+        """σσ' = ½ d(1 − e^{−B})/dt = ½ β e^{−B}."""
+        return 0.5 * self.beta(t) * np.exp(-self.integrated_beta(t))
 
 
 class SubVP(_LinearBeta):
@@ -154,11 +158,10 @@ class VE(Schedule):
         return self.sigma_min * np.sqrt(np.expm1(2.0 * self._log_ratio * t / self.T))
 
     def _dsigma(self, t: Array) -> Array:
-        # σσ' = σ_min² r^{2t/T} ln r / T
         with np.errstate(divide="ignore"):
-            return (
-                self.sigma_min**2
-                * np.exp(2.0 * self._log_ratio * t / self.T)
-                * self._log_ratio
-                / self.T
-            ) / self._sigma(t)
+            return self._sigma_dsigma(t) / self._sigma(t)
+
+    def _sigma_dsigma(self, t: Array) -> Array:
+        """σσ' = ½ d(σ_min² (r^{2t/T} − 1))/dt = σ_min² r^{2t/T} ln r / T."""
+        lr = self._log_ratio
+        return self.sigma_min**2 * np.exp(2.0 * lr * t / self.T) * lr / self.T
