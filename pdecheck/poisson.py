@@ -26,6 +26,7 @@ from scipy import special
 
 from pdecheck._validate import _short, as_generator, as_points, check_count, check_positive
 from pdecheck.densities import Density, PointMixture, PoissonKernel
+from pdecheck.densities.mixtures import _Mixture
 from pdecheck.fields import CompiledField
 
 __all__ = ["PoissonField", "PoissonKernelMixture", "PoissonVelocity", "sphere_area"]
@@ -38,16 +39,17 @@ def sphere_area(n: int) -> float:
     return float(2.0 * math.pi ** (n / 2) / math.gamma(n / 2))
 
 
-class PoissonKernelMixture(Density):
+class PoissonKernelMixture(_Mixture):
     """p_z(x) = Σ w_i P_z(x − y_i) with the half-space Poisson kernel P_z of
     :class:`~pdecheck.densities.PoissonKernel` (CATALOGUE P1): ∫ p_z = 1 for every z > 0.
-    Cauchy tails: no mean or covariance."""
+    Cauchy tails: no mean or covariance. ``charges`` (k,) or (k, d) and ``weights`` (k,) are
+    checked as a :class:`~pdecheck.densities.PointMixture`'s are (finite; weights >= 0 summing
+    to 1; equal weights when None)."""
 
-    def __init__(self, z: float, charges: ArrayLike, weights: ArrayLike) -> None:
+    def __init__(self, z: float, charges: ArrayLike, weights: ArrayLike | None = None) -> None:
         self.z = float(check_positive("z", z))
-        self.charges = np.asarray(charges, dtype=float)
-        self.weights = np.asarray(weights, dtype=float)
-        self.dim = self.charges.shape[1]
+        self._init_components(charges, weights, "charges")
+        self.charges = self.centres
         self.parts = [PoissonKernel(self.z, self.dim, y) for y in self.charges]
 
     def __repr__(self) -> str:

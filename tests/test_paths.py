@@ -310,6 +310,7 @@ def test_general_path_missing_the_prior_is_measured_not_rejected():
         (2, [float("nan"), 1.0], r"weights=.*non-finite.*must be finite"),
         (2, [-0.5, 1.5], r"weights=.* must be >= 0"),
         (2, [0.5], r"2 components and 1 weights; the rule is one weight per component"),
+        (2, [0.5, [0.5]], r"weights=.* must be a real number or a \(rectangular\) array"),
     ],
 )
 def test_mixture_refuses_weights_that_are_not_a_probability_vector(k, weights, pattern):

@@ -8,7 +8,7 @@ import pytest
 from scipy import integrate, stats
 
 import pdecheck as pc
-from pdecheck.poisson import PoissonField
+from pdecheck.poisson import PoissonField, PoissonKernelMixture
 
 THREE_2D = pc.PointMixture([[0.3, 0.1], [-0.5, 0.2], [0.1, -0.4]], [0.5, 0.3, 0.2])
 A5 = pc.PointMixture([0.5, 1.2, 1.7], [0.5, 0.25, 0.25])
@@ -154,6 +154,11 @@ def test_compiled_velocity_on_the_hyperplane_is_nan(capfd):
         (lambda: PoissonField(A5).tail_bound(1.0, 1.0), ValueError, ["radius=1.0", "1.7"]),
         (lambda: PoissonField(THREE_2D).cdf(1.0, 0.0), ValueError, ["d = 1", "d=2"]),
         (lambda: PoissonField(THREE_2D).field(np.zeros((1, 2))), ValueError, ["z=None"]),
+        # the density's own parameters are checked as a PointMixture's are
+        (lambda: PoissonKernelMixture(1.0, [[0.0], [1.0]], [0.7, 0.7]), ValueError, ["sum to 1"]),
+        (lambda: PoissonKernelMixture(1.0, [[0.0], [1.0]], [0.5]), ValueError, ["(2,)"]),
+        (lambda: PoissonKernelMixture(1.0, [[0.0], [1.0]], [-0.5, 1.5]), ValueError, [">= 0"]),
+        (lambda: PoissonKernelMixture(1.0, [0.0, np.nan]), ValueError, ["charges=", "finite"]),
     ],
 )
 def test_bad_input_names_argument_value_and_rule(make, exc, words):
@@ -161,6 +166,14 @@ def test_bad_input_names_argument_value_and_rule(make, exc, words):
         make()
     for word in words:
         assert word in str(info.value)
+
+
+def test_kernel_mixture_reads_flat_charges_as_1d_with_equal_default_weights():
+    """Σ_i ½ P_z(x − y_i) with the 1-D Poisson kernel P_z(x) = z / (π (x² + z²)) (CATALOGUE P1)."""
+    z, x = 0.5, np.array([0.3])
+    got = PoissonKernelMixture(z, [0.0, 1.0]).pdf(x)[0]
+    want = 0.5 * sum(z / (np.pi * ((x[0] - y) ** 2 + z**2)) for y in (0.0, 1.0))
+    assert got == pytest.approx(want, rel=1e-14)
 
 
 def test_tail_bound_keeps_relative_accuracy_far_out():

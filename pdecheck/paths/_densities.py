@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
-from pdecheck._validate import _short, check_positive
+from pdecheck._validate import _short, as_floats, check_positive
 from pdecheck.densities import Density
 from pdecheck.densities.base import _numeric, _vector
 from pdecheck.densities.mixtures import check_weights
@@ -91,12 +91,14 @@ class Mixture(Density):
 
     def __init__(self, components: Sequence[Density], weights: ArrayLike) -> None:
         self.components = list(components)
-        if not self.components or len(self.components) != np.size(weights):
+        _numeric("weights", weights)
+        w = as_floats("weights", weights).reshape(-1)
+        if not self.components or len(self.components) != w.size:
             raise ValueError(
-                f"{len(self.components)} components and {np.size(weights)} weights; "
+                f"{len(self.components)} components and {w.size} weights; "
                 "the rule is one weight per component, at least one component"
             )
-        self.weights = check_weights(np.reshape(weights, -1), len(self.components))
+        self.weights = check_weights(w, len(self.components))
         dims = {c.dim for c in self.components}
         if len(dims) != 1:
             raise ValueError(f"components have dimensions {sorted(dims)}; they must share one")
