@@ -158,3 +158,21 @@ def test_from_functions_accepts_functions_of_one_number():
     t = np.array([0.25, 0.5])
     np.testing.assert_allclose(s.alpha(t), np.cos(np.pi / 2 * t), rtol=1e-15)
     np.testing.assert_allclose(s.dalpha(t), -np.pi / 2 * np.sin(np.pi / 2 * t), rtol=1e-8)
+
+
+@pytest.mark.parametrize(
+    "t, pattern",
+    [
+        (1.5, r"t=1\.5 is outside the time range of schedule VP\(.*\); the rule is 0 <= t <= T"),
+        ([0.2, -0.1], r"\(first offender -0\.1\); the rule is 0 <= t <= T"),
+        (float("nan"), r"t=nan is outside"),
+    ],
+)
+def test_a_time_outside_0_T_raises_instead_of_extrapolating(t, pattern):
+    """VP's α_t = e^{−B/2} would extrapolate smoothly past T (and Linear's α to negative
+    values): a schedule is defined on [0, T] only, and every public method says so."""
+    schedule = VP()
+    for method in (schedule.alpha, schedule.dalpha, schedule.sigma, schedule.sigma_dsigma):
+        with pytest.raises(ValueError, match=pattern):
+            method(t)
+    assert float(schedule.alpha(1.0)) == pytest.approx(np.exp(-0.5 * 10.05), rel=1e-14)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from pdecheck._validate import check_positive
+from pdecheck._validate import _short, as_floats, check_positive
 
 if TYPE_CHECKING:
     from pdecheck.schedules.user import FunctionSchedule
@@ -93,9 +93,16 @@ class Schedule:
         return self._sigma(t) * self._dsigma(t)
 
     # -- helpers ------------------------------------------------------------------------
-    @staticmethod
-    def _eval(fn: Callable[[Array], Array], t: ArrayLike) -> Array:
-        tt = np.asarray(t, dtype=float)
+    def _eval(self, fn: Callable[[Array], Array], t: ArrayLike) -> Array:
+        """fn at t in [0, T]; a time outside (or NaN) raises: a schedule is not extrapolated."""
+        tt = as_floats("t", t)
+        outside = ~((tt >= 0.0) & (tt <= self.T))
+        if np.any(outside):
+            first = f" (first offender {float(tt[outside][0])!r})" if tt.ndim else ""
+            raise ValueError(
+                f"t={_short(t)} is outside the time range of schedule {self!r}{first}; the rule "
+                f"is 0 <= t <= T = {self.T:g}"
+            )
         return np.asarray(fn(tt), dtype=float)
 
     def __repr__(self) -> str:
