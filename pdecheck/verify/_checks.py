@@ -8,7 +8,8 @@
 - :func:`grid_vs_exact` — L1 of the finest grid against the exact cell averages, held to the
   GCI plus twice the mass beyond the box (initial truncation and exact tails);
 - :func:`grid_vs_particles` — binned L1 on the grid aggregated to about 8 blocks per axis;
-- :func:`proportions` — nearest-data-point shares at the end of a run towards atomic data.
+- :func:`proportions` — nearest-data-point shares at the end of a run towards atomic data,
+  against :func:`expected_shares`.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from pdecheck.verify.claim import Claim, PdfDensity
 from pdecheck.verify.verdict import Check, Flag, Verdict
 
 __all__ = [
+    "expected_shares",
     "grid_vs_exact",
     "grid_vs_particles",
     "grids",
@@ -354,31 +356,41 @@ def grid_vs_particles(
     )
 
 
-def proportions(verdict: Verdict, run: ParticleRun, claim: Claim, t: float, alpha: float) -> None:
-    """Shares of particles nearest to each distinct data point against the exact shares: the
-    claimed marginal's mass of each nearest-point cell in 1-D when it is known, else the
-    weights (exact in the limit t → 0)."""
+def expected_shares(claim: Claim, t: float) -> Array | None:
+    """The exact share of p_t nearest to each distinct data point, or None where it is not
+    known: the weights at t = 0; for t > 0 in 1-D the claimed marginal's mass of each
+    nearest-point interval (its box probability). In d >= 2 at t > 0 the mass of a Voronoi
+    cell has no closed form, and the weights are not the shares (they are only the t → 0
+    limit), so no check is made there."""
     data = claim.data
     assert isinstance(data, PointMixture)
     pts, w = data.unique()
-    if pts.shape[0] == 1:
-        return  # one data point: every particle is nearest to it, nothing to test
+    if t == 0.0:
+        return w
+    ref = claim.marginal(t) if claim.marginal is not None else None
+    if ref is None or data.dim != 1 or isinstance(ref, PdfDensity) or pts.shape[0] == 1:
+        return None
+    mids = 0.5 * (pts[1:, 0] + pts[:-1, 0])
+    edges = np.concatenate(([-np.inf], mids, [np.inf]))
+    return np.asarray(ref.box_probability(edges[:-1], edges[1:]), dtype=float)
+
+
+def proportions(verdict: Verdict, run: ParticleRun, claim: Claim, t: float, alpha: float) -> None:
+    """Shares of particles nearest to each distinct data point against
+    :func:`expected_shares` (the caller makes this check only where those are known)."""
+    data = claim.data
+    assert isinstance(data, PointMixture)
+    pts, _ = data.unique()
+    expected = expected_shares(claim, t)
+    if pts.shape[0] == 1 or expected is None:
+        return  # one data point (every particle is nearest to it), or no exact shares
     x, delta = run.samples[-1], run.delta[-1]
     dist = np.linalg.norm(x[:, None, :] - pts[None, :, :], axis=2)
     order = np.argsort(dist, axis=1)
     nearest = order[:, 0]
-    expected = w
-    ref = claim.marginal(t) if claim.marginal is not None and t > 0 else None
-    if ref is not None and data.dim == 1 and not isinstance(ref, PdfDensity) and pts.shape[0] > 1:
-        mids = 0.5 * (pts[1:, 0] + pts[:-1, 0])
-        edges = np.concatenate(([-np.inf], mids, [np.inf]))
-        expected = ref.box_probability(edges[:-1], edges[1:])
-    if pts.shape[0] > 1:
-        rows = np.arange(x.shape[0])
-        margin = 0.5 * (dist[rows, order[:, 1]] - dist[rows, order[:, 0]])
-        flips = float(np.count_nonzero(margin <= np.linalg.norm(delta, axis=1))) / x.shape[0]
-    else:
-        flips = 0.0
+    rows = np.arange(x.shape[0])
+    margin = 0.5 * (dist[rows, order[:, 1]] - dist[rows, order[:, 0]])
+    flips = float(np.count_nonzero(margin <= np.linalg.norm(delta, axis=1))) / x.shape[0]
     flips += _lost(run)
     shares = np.bincount(nearest, minlength=pts.shape[0]) / x.shape[0]
     stat = float(np.max(np.abs(shares - expected)))

@@ -13,7 +13,9 @@ Three answers are produced and held against each other at ``n_times`` times of `
 - **endpoints** — at t = T the reference is the declared prior; where the claim has no
   marginal, that is what is checked, together with the methods against each other; when the
   run ends at atomic data, the particles' nearest-data-point proportions are held to the
-  weights (Hoeffding, union bound: :func:`._budget.proportion_interval`).
+  weights (Hoeffding, union bound: :func:`._budget.proportion_interval`); a run towards the
+  data that stops at t > 0 is held to the claimed marginal's shares in 1-D, and not at all in
+  d >= 2, where those shares have no closed form (:func:`._checks.expected_shares`).
 
 The suite false-alarm rate α is split equally (Bonferroni) over the stochastic checks, so a
 correct claim fails with probability at most α. Numerical events become flags
@@ -103,7 +105,11 @@ def verify_transport(
     times[-1] = span[1]  # exactly the end, whatever the rounding
     refs = [_reference(claim, float(t), methods) for t in times]
     atomic_end = (
-        isinstance(claim.data, PointMixture) and span[1] < span[0] and "particles" in methods
+        isinstance(claim.data, PointMixture)
+        and span[1] < span[0]
+        and "particles" in methods
+        and claim.data.unique()[0].shape[0] > 1
+        and _checks.expected_shares(claim, span[1]) is not None
     )
     n_stochastic = sum(
         ("particles" in methods and r is not None and not isinstance(r, PointMixture))
