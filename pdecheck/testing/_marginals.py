@@ -10,6 +10,8 @@ eps(N, α') = √(ln(2/α')/(2N)) except with probability α'. Spending α' = α
 two clouds at each of m times and d coordinates (Bonferroni) keeps the false-alarm rate <= α
 for every N. Time-stepping bias is not in that bound: the caller declares it as
 ``bias_budget`` (a bound on sup|G_a − G_b| between the two discrete laws), added linearly.
+A KS distance never exceeds 1, so 2·eps + bias_budget >= 1 would be a test that cannot fail:
+that N (or budget) is refused with the least N that gives a real test.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from pdecheck._validate import check_positive, check_probability, check_seed
+from pdecheck._validate import _short, check_positive, check_probability, check_real, check_seed
+from pdecheck.compare.result import minimum_n_error
+from pdecheck.densities import Density
 
 __all__ = ["same_marginals_verdict", "two_sample_ks"]
 
@@ -35,6 +39,17 @@ def two_sample_ks(a: Array, b: Array) -> float:
     fa = np.searchsorted(a, pts, side="right") / a.size
     fb = np.searchsorted(b, pts, side="right") / b.size
     return float(np.max(np.abs(fa - fb)))
+
+
+def _times(t_span: Any) -> tuple[float, float]:
+    """(t0, t1) from ``t_span``: two distinct finite real times."""
+    try:
+        t0, t1 = (float(check_real("t_span", v)) for v in t_span)
+    except (TypeError, ValueError):
+        t0 = t1 = math.nan
+    if not (math.isfinite(t0) and math.isfinite(t1) and t0 != t1):
+        raise ValueError(f"t_span={_short(t_span)} must be two distinct finite times (t0, t1)")
+    return t0, t1
 
 
 def _sde_parts(sde: Any, name: str) -> tuple[Callable[..., Any], Any, int]:
@@ -72,9 +87,12 @@ def same_marginals_verdict(
     for label, value in (("n", n), ("n_times", n_times), ("steps", steps)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{label}={value!r} must be a positive integer")
-    t0, t1 = (float(v) for v in t_span)
-    if not (math.isfinite(t0) and math.isfinite(t1) and t0 != t1):
-        raise ValueError(f"t_span={t_span!r} must be two distinct finite times")
+    t0, t1 = _times(t_span)
+    if not isinstance(initial, Density):
+        raise TypeError(
+            f"initial={_short(initial)} must be a pdecheck Density (the common p at "
+            "t_span[0]), e.g. pdecheck.Gaussian(0.0, 1.0)"
+        )
     (fa, ga, da), (fb, gb, db) = _sde_parts(sde_a, "sde_a"), _sde_parts(sde_b, "sde_b")
     if da != db:
         raise ValueError(
@@ -87,6 +105,21 @@ def same_marginals_verdict(
     save = times[:: steps // n_times][1:]
     alpha_each = alpha / (2 * n_times * dim)
     eps = 2 * math.sqrt(math.log(2.0 / alpha_each) / (2.0 * n))
+    if eps + budget >= 1.0:  # a KS distance never exceeds 1: the check could not fail
+        if budget >= 1.0:
+            raise ValueError(
+                f"bias_budget={budget!r} must be < 1: a KS distance never exceeds 1, so the "
+                "comparison could not fail"
+            )
+        n_min = math.floor(2.0 * math.log(2.0 / alpha_each) / (1.0 - budget) ** 2) + 1
+        raise minimum_n_error(
+            "two-sample KS comparison",
+            n,
+            n_min,
+            alpha,
+            "2·eps(N, alpha') + bias_budget must "
+            f"be < 1 (alpha' = alpha/{2 * n_times * dim} per cloud, time and coordinate)",
+        )
     name = f"same marginals: {sde_a!r} vs {sde_b!r}"
     verdict = Verdict(name, alpha=alpha, t_span=(t0, t1), methods=("particles",), info={"n": n})
     runs = []

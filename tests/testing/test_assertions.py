@@ -148,3 +148,33 @@ def test_assert_same_marginals_fails_when_the_score_term_is_dropped():
     with pytest.raises(AssertionError) as info:
         assert_same_marginals(right, wrong, data, (0.0, 1.0), n=4000, steps=128, seed=1)
     assert "FAIL sde_a vs sde_b (particles) t=1: two-sample KS" in str(info.value)
+
+
+def _ou_pair():
+    ou = sdes.OU(theta=1.0, sigma=1.0)
+    return ou, ou
+
+
+@pytest.mark.parametrize(
+    ("initial", "kw", "exc", "message"),
+    [
+        # α' = 1e-3/16 in 2-D: 2·sqrt(ln(2/α')/(2·20)) = 1.02 > 1, so no KS distance could fail;
+        # the least N is floor(2 ln(32000)) + 1 = 21
+        (pc.Gaussian(np.zeros(2), 1.0), {"n": 20}, ValueError, r"n=20 .* the rule is n >= 21"),
+        # 1-D, α' = 1e-3/8, n = 4000: 2·eps = 0.0696 and a budget of 0.95 leaves 0.05: the least
+        # N is floor(2 ln(16000)/0.05²) + 1 = 7745
+        (pc.Gaussian(0.0, 1.0), {"bias_budget": 0.95}, ValueError, r"the rule is n >= 7745"),
+        (pc.Gaussian(0.0, 1.0), {"bias_budget": 1.0}, ValueError, r"bias_budget=1.0 must be < 1"),
+        (np.zeros(100), {}, TypeError, r"initial=.* must be a pdecheck Density"),
+        (pc.Gaussian(0.0, 1.0), {"t_span": 1.0}, ValueError, r"t_span=1.0 must be two distinct"),
+        (pc.Gaussian(0.0, 1.0), {"t_span": ("0", 1)}, ValueError, r"t_span=.* must be two"),
+    ],
+)
+def test_assert_same_marginals_refuses_a_comparison_that_could_not_fail(initial, kw, exc, message):
+    """Two SDEs drifting apart at speed 50 'passed' with N = 20 in 2-D or a budget of 0.95:
+    a two-sample KS distance is at most 1, so 2·DKW + bias_budget >= 1 is a vacuous test."""
+    a, b = _ou_pair()
+    args = {"n": 4000, "steps": 16, "t_span": (0.0, 1.0)} | kw
+    t_span = args.pop("t_span")
+    with pytest.raises(exc, match=message):
+        assert_same_marginals(a, b, initial, t_span, **args)
