@@ -69,7 +69,8 @@ class Check:
 @dataclass(frozen=True)
 class Flag:
     """A numerical event: ``code`` (e.g. "cfl", "mass", "negative-density", "undefined-field",
-    "endpoint-mismatch", "nonfinite", "outside-domain", "tail-mass"), a message, a severity and
+    "endpoint-mismatch", "nonfinite", "outside-domain", "tail-mass", "step-bias"), a message, a
+    severity and
     the value and time it refers to."""
 
     code: str

@@ -351,3 +351,30 @@ def test_expected_shares_are_the_weights_at_0_and_the_marginal_masses_in_1d():
     claim2 = as_claim(path2, pc.PointMixture([[-1.0, 0.0], [1.0, 0.0]]))
     assert expected_shares(claim2, t) is None
     np.testing.assert_array_equal(expected_shares(claim2, 0.0), [0.5, 0.5])
+
+
+def test_unresolved_particle_steps_are_flagged_not_silently_passed():
+    """A field f = −x + 6 sin 8x (Lipschitz ~50) with 8 steps: the coupled runs h, h/2 differ by
+    so much that the step-size budget is ~90 % of the KS threshold, and a field that does not
+    carry N(0, e^{−2t}) passed with no flag. Now each such check carries a 'step-bias' warning
+    (STEP_BIAS_SHARE); the resolved OU field −x (budget ~1 % of the threshold) carries none."""
+    from pdecheck.verify._checks import STEP_BIAS_SHARE
+
+    g = pc.Gaussian
+
+    def marginal(t):
+        return g(0.0, np.exp(-t))
+
+    def wrong(t, x):
+        return -x + 6 * np.sin(8 * x)
+
+    fast = pc.Claim(wrong, data=g(0.0, 1.0), prior=marginal(1.0), marginal=marginal)
+    v = _quiet(fast, n=2000, methods=("exact", "particles"), steps=8)
+    flagged = [f for f in v.flags if f.code == "step-bias"]
+    assert len(flagged) == len(v.checks) == 4
+    for f, c in zip(flagged, v.checks, strict=True):
+        assert f.value == c.budget > STEP_BIAS_SHARE * c.threshold and f.t == c.t
+        assert "raise steps" in f.message
+    ou = pc.Claim(lambda t, x: -x, data=g(0.0, 1.0), prior=marginal(1.0), marginal=marginal)
+    v = _quiet(ou, n=2000, methods=("exact", "particles"))
+    assert v.passed and not any(f.code == "step-bias" for f in v.flags)
