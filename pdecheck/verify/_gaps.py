@@ -19,6 +19,7 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import NDArray
 
+from pdecheck.fields import evaluate
 from pdecheck.verify.claim import Claim
 
 __all__ = ["undefined_regions"]
@@ -33,9 +34,7 @@ N_BISECT = 30
 
 def _undefined_mask(claim: Claim, t: float, x: Array) -> NDArray[np.bool_]:
     with np.errstate(all="ignore"):
-        bad = ~np.all(
-            np.isfinite(np.asarray(claim.drift(t, x), dtype=float).reshape(x.shape)), axis=1
-        )
+        bad = ~np.all(np.isfinite(evaluate(claim.drift, t, x, name="field")), axis=1)
         if claim.defined is not None:
             bad |= ~np.asarray(claim.defined(t, x), dtype=bool).reshape(-1)
     return bad

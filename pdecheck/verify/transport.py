@@ -97,10 +97,12 @@ def verify_transport(
     cells = _grid_cells(grid, claim.dim) if "grid" in methods else 0
     span = _check_span(t_span, claim)
     initial = claim.initial_at(span[0])
-    if initial is None:
+    if initial is None or isinstance(initial, PdfDensity):
+        known = "only as a pdf, which cannot be sampled" if initial is not None else "not known"
         raise ValueError(
-            f"t_span={span}: no density is known at t_span[0]={span[0]:g}; start at 0 (the data) "
-            f"or T={claim.T:g} (the prior), or give the claim a marginal"
+            f"t_span={span}: the density at t_span[0]={span[0]:g} is {known}; start at 0 (the "
+            f"data) or T={claim.T:g} (the prior), or give the claim a marginal that is a "
+            "pdecheck Density"
         )
     times = span[0] + (span[1] - span[0]) * np.arange(1, n_times + 1) / n_times
     times[-1] = span[1]  # exactly the end, whatever the rounding
@@ -240,6 +242,9 @@ def _grid_cells(grid: Any, dim: int) -> int:
     """Cells per axis of the finest grid: the default for ``dim``, ``grid`` itself or its shape."""
     if grid is None:
         return GRID_CELLS[dim]
+    grid_dim = getattr(grid, "dim", dim)
+    if grid_dim != dim:
+        raise ValueError(f"grid={grid!r} has dim={grid_dim}; the rule is the claim's dim={dim}")
     cells = grid.shape[0] if hasattr(grid, "shape") and hasattr(grid, "edges") else grid
     if isinstance(cells, bool) or not isinstance(cells, numbers.Integral) or cells < 8 or cells % 4:
         raise ValueError(f"grid={grid!r} must give a number of {GRID_RULE}")

@@ -142,8 +142,38 @@ def test_bad_arguments(kw, match):
 
 
 def test_no_density_at_start():
-    with pytest.raises(ValueError, match="no density is known"):
+    with pytest.raises(ValueError, match=r"t_span\[0\]=0.5 is not known"):
         pc.verify_transport(_claim(), t_span=(0.5, 1.0))
+
+
+def _ou_claim(field=None, marginal=None):
+    g = pc.Gaussian
+
+    def density(t):
+        return g(0.0, np.exp(-t))
+
+    drift = field or (lambda t, x: -x)
+    return pc.Claim(drift, data=g(0.0, 1.0), prior=density(1.0), marginal=marginal or density)
+
+
+def test_a_pdf_only_marginal_cannot_start_a_run():
+    """A marginal given as p(t, x) can be compared with but not sampled: starting inside
+    (0, T) from it raised a bare NotImplementedError."""
+
+    def pdf(t, x):
+        return np.exp(-0.5 * (x[:, 0] * np.exp(t)) ** 2) * np.exp(t) / np.sqrt(2 * np.pi)
+
+    with pytest.raises(ValueError, match=r"t_span\[0\]=0.5 is only as a pdf.*start at 0"):
+        pc.verify_transport(_ou_claim(marginal=pdf), t_span=(0.5, 1.0), n=500)
+
+
+def test_a_field_of_the_wrong_shape_and_a_grid_of_the_wrong_dimension_are_named():
+    wrong_shape = r"field returned shape \(\) .*the rule is f\(t, x\) of shape"
+    with pytest.raises(ValueError, match=wrong_shape):
+        pc.verify_transport(_ou_claim(field=lambda t, x: 1.0), n=500)
+    grid = pc.grid.Grid(np.array([-3.0, -3.0]), np.array([3.0, 3.0]), 16)
+    with pytest.raises(ValueError, match=r"grid=.* has dim=2; the rule is the claim's dim=1"):
+        pc.verify_transport(_ou_claim(), methods=("exact", "grid"), grid=grid)
 
 
 # -- the Poisson field with z as time (issue 6, item 6; CATALOGUE P1–P5) -------------------------
