@@ -6,7 +6,9 @@ rendered, ``os.replace``-s them over their targets, each rename atomic on POSIX 
 If any file fails to render, every temporary file is removed and no target is touched: the
 files already in place stay as they were, byte for byte. A file that cannot be rendered raises
 :class:`WriteError`, naming the file and the cause. The renames run back to back once
-everything has rendered: only the process dying between two of them could leave a mix.
+everything has rendered, after a check that none of the targets is a directory (which a rename
+cannot replace): only the process dying, or the file system failing, between two of them could
+leave a mix, and a failing rename says which files were already replaced.
 
 Public (package-private) names: :class:`FileSet`, :class:`WriteError`, ``Writer``,
 :func:`file_set`, :func:`write_text`, :func:`write_with`.
@@ -29,14 +31,17 @@ Writer = Callable[[Path], object]
 class WriteError(RuntimeError):
     """A file of a set could not be rendered; no file of the set was replaced."""
 
-    def __init__(self, path: Path, cause: Exception) -> None:
+    def __init__(self, path: Path, cause: Exception, replaced: tuple[Path, ...] = ()) -> None:
         reason = " ".join(str(cause).split())  # one line: mathtext's error spans several
-        super().__init__(
-            f"{path} could not be written ({type(cause).__name__}: {reason}); "
-            "no file of the report was replaced"
+        done = (
+            f"only {', '.join(map(str, replaced))} had been replaced"
+            if replaced
+            else "no file of the report was replaced"
         )
+        super().__init__(f"{path} could not be written ({type(cause).__name__}: {reason}); {done}")
         self.path = path
         self.cause = cause
+        self.replaced = replaced
 
 
 class FileSet:
@@ -79,11 +84,22 @@ class FileSet:
         return self.add(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
     def commit(self) -> None:
-        """Rename every rendered file over its target, in the order they were added."""
+        """Rename every rendered file over its target, in the order they were added. A target
+        that a rename cannot replace (a directory in its place) is found before any rename and
+        raises :class:`WriteError`; a rename failing after others (a file system error) raises
+        it naming the files already replaced."""
+        for target in self._staged:
+            if target.is_dir():
+                raise WriteError(target, IsADirectoryError(f"a directory is in the way: {target}"))
+        replaced: list[Path] = []
         while self._staged:
             target, tmp = next(iter(self._staged.items()))
-            os.replace(tmp, target)
+            try:
+                os.replace(tmp, target)
+            except OSError as error:
+                raise WriteError(target, error, tuple(replaced)) from error
             del self._staged[target]
+            replaced.append(target)
 
     def discard(self) -> None:
         """Remove the temporary files not yet renamed; their targets stay as they were."""

@@ -23,8 +23,9 @@ correct claim fails with probability at most α. Numerical events become flags
 mass drift, mass outside the box, zero-density gaps where the field is undefined
 (:mod:`._gaps`), an endpoint mismatch reported as a W2 lower bound and a binned TV
 (:mod:`._endpoint`), and particle steps so coarse that the step-size budget is most of a
-check's threshold ("step-bias": the check has lost its power; raise ``steps``). A non-finite particle is an error flag — the verdict fails whatever the
-checks of the finite particles say — unless the field was found undefined on part of the box.
+check's threshold ("step-bias": the check has lost its power; raise ``steps``). A non-finite
+particle is an error flag — the verdict fails whatever the checks of the finite particles say
+— unless the field was found undefined on part of the box.
 
 Public name: :func:`verify_transport`.
 """

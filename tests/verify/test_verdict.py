@@ -140,3 +140,35 @@ def test_file_set_discards_on_an_error_in_the_with_block(tmp_path):
             files.add_text(tmp_path / "a.txt", "new")
             raise KeyError("later step")
     assert _snapshot(tmp_path) == {"a.txt": b"old"}
+
+
+def test_a_directory_in_the_way_is_found_before_any_file_is_replaced(tmp_path):
+    """verdict.md replaced by a directory: os.replace of verdict.json succeeded and the one of
+    verdict.md then raised a bare IsADirectoryError, leaving the new json beside the old png.
+    Now no rename runs and WriteError names the path."""
+    _verdict().write_report(tmp_path)
+    (tmp_path / "verdict.md").unlink()
+    (tmp_path / "verdict.md").mkdir()
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+    with pytest.raises(_atomic.WriteError, match=r"verdict\.md could not be written.*no file"):
+        _verdict(stat=0.15).write_report(tmp_path)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*before, "verdict.md"])
+
+
+def test_a_rename_failing_midway_names_the_files_already_replaced(tmp_path, monkeypatch):
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text("old")
+    real = os.replace
+
+    def flaky(src, dst):
+        if str(dst).endswith("b.txt"):
+            raise OSError("I/O error")
+        real(src, dst)
+
+    monkeypatch.setattr(_atomic.os, "replace", flaky)
+    with pytest.raises(_atomic.WriteError, match=r"b\.txt could not .*only .*a\.txt had been"):
+        with _atomic.file_set() as files:
+            files.add_text(tmp_path / "a.txt", "new")
+            files.add_text(tmp_path / "b.txt", "new")
+    assert _snapshot(tmp_path) == {"a.txt": b"new", "b.txt": b"old"}  # no temporaries left
