@@ -30,9 +30,15 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
-from pdecheck._validate import as_points, check_finite
+from pdecheck._validate import check_count
 from pdecheck.compare.ks import marginal_cdf
-from pdecheck.compare.result import CheckResult, check_alpha, check_budget, minimum_n_error
+from pdecheck.compare.result import (
+    CheckResult,
+    check_alpha,
+    check_budget,
+    minimum_n_error,
+    sample_points,
+)
 from pdecheck.densities import Density
 
 __all__ = [
@@ -49,8 +55,10 @@ Array = NDArray[np.float64]
 def expected_l1(probabilities: ArrayLike, n: int) -> float:
     """E Σ_k |c_k/N − p_k| for multinomial counts, exactly.
 
-    De Moivre: E|c − Np| = 2 (m+1)(1−p) Binom(N, p).pmf(m+1) with m = floor(Np).
+    De Moivre: E|c − Np| = 2 (m+1)(1−p) Binom(N, p).pmf(m+1) with m = floor(Np). ``n`` must
+    be a positive integer.
     """
+    n = check_count("n", n)
     p = np.clip(np.asarray(probabilities, dtype=float).ravel(), 0.0, 1.0)
     m = np.floor(n * p)
     mad = np.empty_like(p)
@@ -72,11 +80,19 @@ def l1_threshold(
     quadrature_budget: float = 0.0,
     exact_mean: bool = True,
 ) -> float:
-    """tau = E L1 + sqrt(2 ln(1/alpha)/N) + 2 b + q, with E L1 exact or <= sqrt((K−1)/N)."""
+    """tau = E L1 + sqrt(2 ln(1/alpha)/N) + 2 b + q, with E L1 exact or <= sqrt((K−1)/N).
+
+    The rules: ``n`` a positive integer, ``alpha`` in (0, 1), the bias budget b and the
+    quadrature budget q finite and >= 0 (a negative budget would lower tau below what the
+    sample size alone allows, and the false-alarm rate would exceed alpha).
+    """
     alpha = check_alpha(alpha)
+    n = check_count("n", n)
+    b = check_budget("bias_budget", bias_budget)
+    q = check_budget("quadrature_budget", quadrature_budget)
     p = np.asarray(probabilities, dtype=float).ravel()
     mean = expected_l1(p, n) if exact_mean else math.sqrt((p.size - 1) / n)
-    return mean + math.sqrt(2.0 * math.log(1.0 / alpha) / n) + 2.0 * bias_budget + quadrature_budget
+    return mean + math.sqrt(2.0 * math.log(1.0 / alpha) / n) + 2.0 * b + q
 
 
 def _check_edges(edges: Sequence[ArrayLike], dim: int) -> list[Array]:
@@ -126,8 +142,7 @@ def binned_l1(
     alpha = check_alpha(alpha)
     b = check_budget("bias_budget", bias_budget)
     q = check_budget("quadrature_budget", quadrature_budget)
-    x, _ = as_points("samples", samples, len(edges))
-    x = check_finite("samples", x)
+    x = sample_points("samples", samples, len(edges))
     axes = _check_edges(edges, x.shape[1])
     shape = tuple(e.size - 1 for e in axes)
     p = np.asarray(probabilities, dtype=float)

@@ -18,8 +18,15 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from pdecheck._validate import as_points, check_finite
-from pdecheck.compare.result import CheckResult, check_alpha, check_budget, minimum_n_error
+from pdecheck._validate import _short, as_floats, check_count
+from pdecheck.compare.result import (
+    CheckResult,
+    check_alpha,
+    check_budget,
+    check_nonempty,
+    minimum_n_error,
+    sample_points,
+)
 from pdecheck.densities import Density
 
 __all__ = [
@@ -33,12 +40,14 @@ __all__ = [
 
 Array = NDArray[np.float64]
 
+# How far outside [0, 1] a CDF value may stray by round-off before it counts as wrong
+CDF_ROUNDOFF = 1e-12
+
 
 def dkw_threshold(n: int, alpha: float) -> float:
     """eps(N, alpha) = sqrt(ln(2/alpha) / (2N)): P(D_N > eps) <= alpha (DKW–Massart)."""
     alpha = check_alpha(alpha)
-    if n < 1:
-        raise ValueError(f"n={n!r} must be a positive number of samples")
+    n = check_count("n", n)
     return math.sqrt(math.log(2.0 / alpha) / (2.0 * n))
 
 
@@ -51,12 +60,44 @@ def ks_minimum_n(alpha: float, bias_budget: float = 0.0) -> int:
     return math.floor(math.log(2.0 / alpha) / (2.0 * (1.0 - b) ** 2)) + 1
 
 
-def ks_statistic(u: ArrayLike) -> float:
-    """D_N = max_i max(i/N − u_(i), u_(i) − (i−1)/N) for u_i = F(x_i) (STATISTICS.md §1)."""
-    us = np.sort(np.asarray(u, dtype=float).ravel())
+def _cdf_values(name: str, u: ArrayLike, shape: tuple[int, ...] | None = None) -> Array:
+    """CDF values u_i = F(x_i), flat: ``shape`` when given (one per sample), at least one,
+    finite and within [0, 1] up to ``CDF_ROUNDOFF`` (clipped into [0, 1]). Anything else is
+    not a CDF evaluated at the samples, and D_N computed from it would be a wrong number."""
+    arr = as_floats(name, u)
+    if shape is not None and arr.shape != shape:
+        raise ValueError(
+            f"{name} has shape {arr.shape}; the rule is one CDF value per sample, shape {shape}"
+        )
+    arr = check_nonempty(name, arr.ravel())
+    bad = ~((arr >= -CDF_ROUNDOFF) & (arr <= 1.0 + CDF_ROUNDOFF))  # NaN included
+    if np.any(bad):
+        raise ValueError(
+            f"{name}={_short(arr)} has {int(np.sum(bad))} value(s) that are NaN, infinite or "
+            f"outside [0, 1] (first: {float(arr[bad][0])!r}); the rule is 0 <= F(x) <= 1 "
+            f"(round-off up to {CDF_ROUNDOFF:g} allowed)"
+        )
+    return np.clip(arr, 0.0, 1.0)
+
+
+def _ks_distance(u: Array) -> float:
+    us = np.sort(u)
     n = us.size
     i = np.arange(1, n + 1)
     return float(max(np.max(i / n - us), np.max(us - (i - 1) / n)))
+
+
+def ks_statistic(u: ArrayLike) -> float:
+    """D_N = max_i max(i/N − u_(i), u_(i) − (i−1)/N) for u_i = F(x_i) (STATISTICS.md §1).
+
+    The rule for ``u``: at least one value, each finite and in [0, 1] (up to 1e-12 round-off).
+    """
+    return _ks_distance(_cdf_values("u", u))
+
+
+def _statistic(name: str, cdf: Callable[[Array], Array], x: Array) -> float:
+    """D_N of the 1-D samples ``x`` under ``cdf``, whose values are checked under ``name``."""
+    return _ks_distance(_cdf_values(name, cdf(x), x.shape))
 
 
 def _cdf_of(target: Density | Callable[[Array], Array]) -> Callable[[Array], Array]:
@@ -84,19 +125,19 @@ def ks_test(
 ) -> CheckResult:
     """1-D KS test: reject when D_N > sqrt(ln(2/alpha)/(2N)) + bias_budget.
 
-    ``target`` is a 1-D :class:`~pdecheck.densities.Density` or a continuous CDF callable;
-    ``bias_budget`` is a deterministic bound b >= sup|G − F| on the sampler's own bias (time
-    step, grid), declared in advance — never calibrated on the sample being tested.
+    ``target`` is a 1-D :class:`~pdecheck.densities.Density` or a continuous CDF callable
+    F(x) that maps the (n,) samples to (n,) values, each finite and in [0, 1] (up to 1e-12
+    round-off; anything else raises ``ValueError`` naming ``target``); ``bias_budget`` is a
+    deterministic bound b >= sup|G − F| on the sampler's own bias (time step, grid), declared
+    in advance — never calibrated on the sample being tested.
     """
     alpha = check_alpha(alpha)
     b = check_budget("bias_budget", bias_budget)
-    x, _ = as_points("samples", samples, 1)
-    x = check_finite("samples", x)[:, 0]
+    x = sample_points("samples", samples, 1)[:, 0]
     n = x.size
     _check_n("KS test", n, alpha, b)
-    u = np.asarray(_cdf_of(target)(x), dtype=float)
     eps = dkw_threshold(n, alpha)
-    stat = ks_statistic(u)
+    stat = _statistic("target(samples)", _cdf_of(target), x)
     return CheckResult(
         name="KS",
         statistic=stat,
@@ -140,12 +181,14 @@ def marginal_ks_test(
         raise TypeError(
             f"target={target!r} must be a Density (its marginals come from box_probability)"
         )
-    x, _ = as_points("samples", samples, target.dim)
-    x = check_finite("samples", x)
+    x = sample_points("samples", samples, target.dim)
     n, d = x.shape
     _check_n(f"marginal KS test (Bonferroni over d={d})", n, alpha / d, b)
     eps = dkw_threshold(n, alpha / d)
-    stats = [ks_statistic(marginal_cdf(target, j)(x[:, j])) for j in range(d)]
+    stats = [
+        _statistic(f"marginal_cdf(target, {j})(samples[:, {j}])", marginal_cdf(target, j), x[:, j])
+        for j in range(d)
+    ]
     stat = max(stats)
     return CheckResult(
         name="marginal KS",

@@ -18,8 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special, stats
 
-from pdecheck._validate import as_points, check_finite
-from pdecheck.compare.result import CheckResult, check_alpha
+from pdecheck.compare.result import CheckResult, check_alpha, sample_points
 from pdecheck.densities import Density, Gaussian, GaussianMixture, PointMixture, Uniform
 
 __all__ = ["central_moments", "mean_test", "variance_test"]
@@ -32,6 +31,9 @@ def central_moments(target: Density) -> tuple[Array, Array, Array]:
 
     Gaussian: 3 sigma⁴; uniform on [a, b]: (b − a)⁴/80; mixtures: Σ w_k E(X − mu)⁴ over
     components, with E(Y − mu)⁴ = delta⁴ + 6 delta² s² + 3 s⁴ for Y ~ N(mu + delta, s²).
+    A mixture's mean is taken relative to its heaviest centre c, mu = c + Σ w_k (c_k − c), so
+    that points sharing a coordinate give that coordinate's mean exactly and variance exactly
+    0 (Σ w_k c_k itself is off by round-off whenever the weights do not sum to 1 exactly).
     """
     if isinstance(target, Gaussian):
         return target.mean(), target.std**2, 3.0 * target.std**4
@@ -39,10 +41,11 @@ def central_moments(target: Density) -> tuple[Array, Array, Array]:
         width = target.high - target.low
         return target.mean(), width**2 / 12.0, width**4 / 80.0
     if isinstance(target, (GaussianMixture, PointMixture)):
-        mu = target.mean()
+        w = target.weights[:, None]
+        ref = target.centres[np.argmax(target.weights)]
+        mu = ref + np.sum(w * (target.centres - ref), axis=0)
         delta = target.centres - mu
         s2 = target.stds[:, None] ** 2 if isinstance(target, GaussianMixture) else 0.0 * delta
-        w = target.weights[:, None]
         var = np.sum(w * (delta**2 + s2), axis=0)
         mu4 = np.sum(w * (delta**4 + 6.0 * delta**2 * s2 + 3.0 * s2**2), axis=0)
         return mu, var, mu4
@@ -55,8 +58,7 @@ def central_moments(target: Density) -> tuple[Array, Array, Array]:
 def _samples(samples: ArrayLike, target: Density, n_min: int, test: str) -> Array:
     if not isinstance(target, Density):
         raise TypeError(f"target={target!r} must be a Density")
-    x, _ = as_points("samples", samples, target.dim)
-    x = check_finite("samples", x)
+    x = sample_points("samples", samples, target.dim)
     if x.shape[0] < n_min:
         raise ValueError(
             f"n={x.shape[0]} samples is too few for the {test}; the rule is n >= {n_min}"
@@ -64,17 +66,33 @@ def _samples(samples: ArrayLike, target: Density, n_min: int, test: str) -> Arra
     return x
 
 
+def _ratios(deviation: Array, scale: Array, x: Array, mu: Array, var: Array) -> Array:
+    """deviation_j / scale_j, except in a coordinate where the target has variance 0.
+
+    There the target is a point mass at mu_j and the CLT interval has width 0: the exact test
+    is that every sample equals mu_j exactly (ratio 0, passed) — any other value cannot occur
+    under the target (ratio inf, failed), so that coordinate adds nothing to the false-alarm
+    rate.
+    """
+    point = var == 0
+    exact = np.where(np.all(x == mu, axis=0), 0.0, np.inf)
+    return np.where(point, exact, deviation / np.where(point, 1.0, scale))
+
+
 def mean_test(samples: ArrayLike, target: Density, *, alpha: float) -> CheckResult:
     """Reject when max_j |x̄_j − mu_j| / (sigma_j/sqrt(N)) > z_{1 − alpha/(2d)}.
 
-    CLT interval with the exact sigma of the target (exact for Gaussian targets).
+    CLT interval with the exact sigma of the target (exact for Gaussian targets). A coordinate
+    in which the target has sigma_j = 0 (a point mass, or mixture points sharing that
+    coordinate) is compared exactly: its score is 0 when every sample equals mu_j and inf
+    otherwise.
     """
     alpha = check_alpha(alpha)
     x = _samples(samples, target, 1, "mean test")
     n, d = x.shape
     mu, var, _ = central_moments(target)
     z = float(special.ndtri(1.0 - alpha / (2.0 * d)))
-    scores = np.abs(x.mean(axis=0) - mu) / np.sqrt(var / n)
+    scores = _ratios(np.abs(x.mean(axis=0) - mu), np.sqrt(var / n), x, mu, var)
     stat = float(np.max(scores))
     return CheckResult(
         name="mean (CLT)",
@@ -95,11 +113,14 @@ def variance_test(samples: ArrayLike, target: Density, *, alpha: float) -> Check
     where s² lies. Other targets use the CLT interval
     |s² − sigma²| <= z_{1−alpha/(2d)} sqrt((mu4 − sigma⁴ (N−3)/(N−1)) / N).
     The statistic reported is the largest ratio |s² − sigma²| / threshold_j, so the threshold is 1.
+    A coordinate in which the target has sigma_j = 0 (a point mass, or mixture points sharing
+    that coordinate) is compared exactly: its ratio is 0 when every sample equals mu_j and inf
+    otherwise.
     """
     alpha = check_alpha(alpha)
     x = _samples(samples, target, 2, "variance test")
     n, d = x.shape
-    _, var, mu4 = central_moments(target)
+    mu, var, mu4 = central_moments(target)
     s2 = x.var(axis=0, ddof=1)
     a = alpha / d
     if isinstance(target, Gaussian):
@@ -111,7 +132,7 @@ def variance_test(samples: ArrayLike, target: Density, *, alpha: float) -> Check
         z = float(special.ndtri(1.0 - a / 2.0))
         half = z * np.sqrt((mu4 - var**2 * (n - 3) / (n - 1)) / n)
         law = "CLT"
-    ratios = np.abs(s2 - var) / half
+    ratios = _ratios(np.abs(s2 - var), half, x, mu, var)
     stat = float(np.max(ratios))
     return CheckResult(
         name=f"variance ({law})",

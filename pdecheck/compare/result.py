@@ -1,8 +1,9 @@
 """The named result of every statistical comparison.
 
 Public names: :class:`CheckResult` (statistic, threshold, passed, alpha, n, name, details) and
-:func:`check_alpha` / :func:`minimum_n_error`, the shared argument checks that keep every test's
-false-alarm rate meaningful (STATISTICS.md, Recommendations 1).
+:func:`check_alpha` / :func:`check_budget` / :func:`check_nonempty` / :func:`sample_points` /
+:func:`minimum_n_error`, the shared argument checks that keep every test's false-alarm rate
+meaningful (STATISTICS.md, Recommendations 1).
 """
 
 from __future__ import annotations
@@ -11,9 +12,19 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from pdecheck._validate import check_probability
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["CheckResult", "check_alpha", "check_budget", "minimum_n_error"]
+from pdecheck._validate import as_points, check_finite, check_probability
+
+__all__ = [
+    "CheckResult",
+    "check_alpha",
+    "check_budget",
+    "check_nonempty",
+    "minimum_n_error",
+    "sample_points",
+]
 
 
 @dataclass(frozen=True)
@@ -78,6 +89,21 @@ def check_budget(name: str, value: Any) -> float:
     if not math.isfinite(b) or b < 0:
         raise ValueError(f"{name}={value!r} must be a finite number >= 0")
     return b
+
+
+def check_nonempty(name: str, values: NDArray[np.float64]) -> NDArray[np.float64]:
+    """A sample must hold at least one value: an empty one has no statistic (no maximum, no
+    mean) and every threshold divides by n."""
+    if values.shape[0] == 0:
+        raise ValueError(f"{name} is empty (shape {values.shape}); the rule is n >= 1")
+    return values
+
+
+def sample_points(name: str, samples: ArrayLike, dim: int) -> NDArray[np.float64]:
+    """Samples as an ``(n, dim)`` array of finite floats with n >= 1 (in 1-D a flat ``(n,)``
+    array is accepted too): the conversion every test of this package starts from."""
+    x, _ = as_points(name, samples, dim)
+    return check_nonempty(name, check_finite(name, x))
 
 
 def minimum_n_error(test: str, n: int, n_min: int, alpha: float, why: str) -> ValueError:

@@ -117,3 +117,19 @@ def test_expected_l1_with_cells_of_denormal_probability():
     assert expected_l1([1e-308, 2e-308, 0.25, 0.75 - 3e-308], 1000) == pytest.approx(
         base, rel=1e-12
     )
+
+
+@pytest.mark.parametrize("name", ["bias_budget", "quadrature_budget"])
+@pytest.mark.parametrize("value", [-1.0, float("nan"), float("inf")])
+def test_l1_threshold_refuses_a_budget_that_is_not_finite_and_nonnegative(name, value):
+    """bias_budget=-1 gave a negative threshold (every sample rejected), NaN a NaN one."""
+    with pytest.raises(ValueError, match=rf"^{name}={value!r} must be a finite number >= 0$"):
+        l1_threshold([0.5, 0.5], 100, 0.01, **{name: value})
+
+
+@pytest.mark.parametrize("n", [0, -5, float("nan"), 100.0])
+def test_thresholds_need_a_positive_integer_n(n):
+    with pytest.raises(ValueError, match=rf"^n={n!r} must be a positive integer$"):
+        l1_threshold([0.5, 0.5], n, 0.01)
+    with pytest.raises(ValueError, match=rf"^n={n!r} must be a positive integer$"):
+        expected_l1([0.5, 0.5], n)

@@ -104,3 +104,55 @@ def test_bad_input_names_argument_value_and_rule():
         ks_test(np.array([0.0, np.nan] * 50), target, alpha=0.01)
     with pytest.raises(ValueError, match="dim=2"):
         ks_test(np.zeros(100), pc.Gaussian(np.zeros(2), 1.0), alpha=0.01)
+
+
+@pytest.mark.parametrize("n", [float("nan"), 0, -3, 2.5, 100.0, True, None])
+def test_dkw_threshold_needs_a_positive_integer_n(n):
+    """NaN returned NaN and 2.5 an eps for a sample size that cannot exist."""
+    with pytest.raises(ValueError, match=rf"^n={n!r} must be a positive integer$"):
+        dkw_threshold(n, 0.01)
+
+
+def test_ks_statistic_refuses_what_is_not_cdf_values():
+    with pytest.raises(ValueError, match=r"^u is empty \(shape \(0,\)\); the rule is n >= 1$"):
+        ks_statistic([])
+    with pytest.raises(
+        ValueError, match=r"u=\[0\.5 nan\] has 1 value.*first: nan.*0 <= F\(x\) <= 1"
+    ):
+        ks_statistic([0.5, np.nan])
+    with pytest.raises(ValueError, match=r"first: 1\.5\b"):
+        ks_statistic([0.5, 1.5])
+    assert ks_statistic([1.0 + 1e-13, -1e-13]) == 0.5  # round-off is clipped into [0, 1]
+
+
+def test_ks_test_checks_what_the_cdf_returns(rng):
+    """A CDF returning fewer values gave a statistic on those alone; NaN gave 'statistic nan
+    FAILED'; values outside [0, 1] are not probabilities. Each now names target and the rule."""
+    x = rng.standard_normal(1000)
+    with pytest.raises(
+        ValueError,
+        match=r"^target\(samples\) has shape \(10,\); the rule is one CDF value per sample, "
+        r"shape \(1000,\)$",
+    ):
+        ks_test(x, lambda v: stats.norm.cdf(v[:10]), alpha=0.01)
+    with pytest.raises(ValueError, match=r"target\(samples\) has shape \(\)"):
+        ks_test(x, lambda v: 0.5, alpha=0.01)
+    with pytest.raises(
+        ValueError, match=r"^target\(samples\)=\[nan .* 1000 value.*0 <= F\(x\) <= 1"
+    ):
+        ks_test(x, lambda v: np.full_like(v, np.nan), alpha=0.01)
+    with pytest.raises(ValueError, match=r"target\(samples\)=.* 1 value.*first: -0\.25"):
+        ks_test(x, lambda v: np.where(v == v.min(), -0.25, stats.norm.cdf(v)), alpha=0.01)
+    with pytest.raises(ValueError, match=r"target\(samples\)=.* outside \[0, 1\]"):
+        ks_test(x, lambda v: 2.0 * stats.norm.cdf(v), alpha=0.01)
+    nudged = ks_test(x, lambda v: stats.norm.cdf(v) * (1 + 1e-13), alpha=0.01)
+    assert nudged.statistic == pytest.approx(stats.kstest(x, "norm").statistic, rel=1e-9)
+
+
+def test_marginal_ks_test_checks_the_marginal_cdf_values(rng):
+    class Broken(pc.Gaussian):
+        def box_probability(self, lower, upper):
+            return np.full(np.shape(lower)[0], np.nan)
+
+    with pytest.raises(ValueError, match=r"^marginal_cdf\(target, 0\)\(samples\[:, 0\]\)=\[nan"):
+        marginal_ks_test(rng.standard_normal((100, 2)), Broken(np.zeros(2), 1.0), alpha=0.01)

@@ -76,3 +76,39 @@ def test_bad_input():
         mean_test(np.zeros(10), pc.Gaussian(0.0, 1.0), alpha=0.0)
     with pytest.raises(ValueError, match="shape"):
         mean_test(np.zeros((10, 3)), pc.Gaussian(np.zeros(2), 1.0), alpha=0.01)
+
+
+# Five points sharing x = 0.1: weights @ points gives 0.10000000000000002, so a mean taken that
+# way would also give the coordinate a variance of ~1e-34 instead of 0.
+SHARED = pc.PointMixture([[0.1, float(i)] for i in range(5)])
+
+
+def test_points_sharing_a_coordinate_have_exact_moments_there():
+    assert SHARED.weights @ SHARED.points[:, 0] != 0.1  # the round-off this guards against
+    mu, var, mu4 = central_moments(SHARED)
+    assert (mu[0], var[0], mu4[0]) == (0.1, 0.0, 0.0)
+    assert (mu[1], var[1]) == pytest.approx((2.0, 2.0), rel=1e-15)
+
+
+@pytest.mark.parametrize("test", [mean_test, variance_test])
+def test_zero_variance_coordinates_are_compared_exactly(test, recwarn):
+    """Where the target has variance 0 the CLT interval is degenerate (it gave 0/0: 'statistic
+    nan FAILED' with RuntimeWarnings). The exact rule: samples equal to mu_j pass with ratio
+    0, any other value fails with ratio inf."""
+    point = pc.PointMixture([0.0])
+    exact = test(np.zeros(100), point, alpha=0.01)
+    assert exact.passed and exact.statistic == 0.0
+    off = np.zeros(100)
+    off[7] = 1e-300
+    moved = test(off, point, alpha=0.01)
+    assert not moved.passed and moved.statistic == np.inf
+    shifted = test(np.full(100, 0.5), point, alpha=0.01)  # constant, but at the wrong place
+    assert not shifted.passed and shifted.statistic == np.inf
+
+    x = SHARED.sample(400, np.random.default_rng(9))
+    assert np.all(x[:, 0] == 0.1)
+    shared = test(x, SHARED, alpha=0.01)
+    assert shared.passed and np.isfinite(shared.statistic) and shared.statistic > 0
+    x[0, 0] = np.nextafter(0.1, 1.0)
+    assert test(x, SHARED, alpha=0.01).statistic == np.inf
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
