@@ -7,9 +7,11 @@ score-sde-and-poisson-flow §2.1–2.4).
   :class:`~pdecheck.verify.Verdict`. Point data: E[target | x_t = x] = Σ_i π_i(x) target(x|x_i)
   with the exact posterior π_i ∝ w_i p_t(x|x_i), compared at probe points to round-off.
   Otherwise (or ``method="monte-carlo"``): the tower property E[(target − f_t(x_t)) 1_B(x_t)] = 0
-  for every set B, tested on quantile bins of x_t with CLT bounds at α/(bins·d·times). The CLT
-  needs components that overlap at t: where x_t all but determines x_0 (small t, separated
-  points) the residual is a rare-event variable and only the exact route is valid.
+  for every set B, tested on the quantile bins of each coordinate of x_t, for every coordinate
+  of the residual, with CLT bounds at α/(2·bins·d²·times); each bin holds at least
+  ``MIN_PER_BIN`` samples. The CLT needs components that overlap at t: where x_t all but
+  determines x_0 (small t, separated points) the residual is a rare-event variable and only the
+  exact route is valid.
 - :func:`check_score_matching` — explicit ½E‖s_θ − ∇log p‖² and implicit (Hyvärinen)
   E[tr ∇s_θ + ½‖s_θ‖²] differ by the θ-free ½E‖∇log p‖² (§2.1): per θ, the mean of
   s_θ·∇log p + ∇·s_θ is zero (integration by parts), tested with a CLT bound.
@@ -26,7 +28,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special, stats
 
-from pdecheck._validate import _short, check_positive, check_probability, check_seed
+from pdecheck._validate import _short, check_count, check_positive, check_probability, check_seed
 from pdecheck.densities import Density, Gaussian, PointMixture
 from pdecheck.fields import evaluate
 
@@ -36,6 +38,10 @@ Array = NDArray[np.float64]
 OBJECTIVES = ("flow", "score", "denoising")
 #: relative round-off allowed between the posterior average and the marginal field
 ROUNDOFF = 1e-9
+#: fewest samples per quantile bin of the Monte Carlo route: below it the bin mean's normal
+#: approximation, and with it the false-alarm rate, is not to be trusted (and with fewer
+#: samples than bins every bin was empty and the check passed with statistic 0)
+MIN_PER_BIN = 30
 
 
 @dataclass
@@ -122,6 +128,8 @@ def check_training_target(
     from pdecheck.verify import Check, Flag, Verdict
 
     alpha = check_probability("alpha", alpha)
+    bins = check_count("bins", bins)
+    n_samples = check_count("n_samples", n_samples)
     setup = _setup(path, data, objective, target, times)
     if method == "auto":
         method = "exact" if isinstance(data, PointMixture) else "monte-carlo"
@@ -138,7 +146,12 @@ def check_training_target(
         methods=("exact",) if method == "exact" else ("particles", "exact"),
     )
     verdict.info.update(objective=objective, method=method)
-    z = float(special.ndtri(1.0 - alpha / (2 * bins * data.dim * setup.times.size)))
+    if method == "monte-carlo" and n_samples < MIN_PER_BIN * bins:
+        raise ValueError(
+            f"n_samples={n_samples} with bins={bins}: the rule is n_samples >= {MIN_PER_BIN}·bins "
+            f"= {MIN_PER_BIN * bins} (MIN_PER_BIN samples per quantile bin for the CLT bound)"
+        )
+    z = float(special.ndtri(1.0 - alpha / (2 * bins * data.dim**2 * setup.times.size)))
     for t in setup.times:
         if method == "exact":
             assert isinstance(data, PointMixture)
@@ -165,7 +178,7 @@ def check_training_target(
                     z,
                     t=float(t),
                     alpha=alpha / setup.times.size,
-                    detail=f"{bins} quantile bins, N={n_samples}, CLT",
+                    detail=f"{bins} quantile bins per coordinate, N={n_samples}, CLT",
                 )
             )
         if n_bad:
@@ -208,8 +221,9 @@ def _exact_gap(
 def _tower_statistic(
     setup: _Setup, data: Density, t: float, n: int, bins: int, rng: np.random.Generator
 ) -> tuple[float, int]:
-    """max over quantile bins B of x_t[:, 0] and coordinates j of |mean_B(r_j)| / (sd_B/√n_B),
-    r = target(x_t|x_0) − f_t(x_t), whose mean on every bin is 0 when the claim holds."""
+    """max over the quantile bins B of every coordinate x_t[:, i] and every coordinate j of
+    |mean_B(r_j)| / (sd_B/√n_B), r = target(x_t|x_0) − f_t(x_t), whose mean on every bin is 0
+    when the claim holds (bins·d² tests). NaN when no bin holds two samples (nothing tested)."""
     d = data.dim
     x0 = data.sample(n, rng).reshape(n, d)
     x = setup.mu(t, x0) + setup.sigma(t) * setup.prior.sample(n, rng).reshape(n, d)
@@ -217,18 +231,20 @@ def _tower_statistic(
     r = target - evaluate(setup.reference, t, x, name="reference")
     ok = np.all(np.isfinite(r), axis=1)
     r, x, target = r[ok], x[ok], target[ok]
-    edges = np.quantile(x[:, 0], np.linspace(0, 1, bins + 1)[1:-1])
-    label = np.searchsorted(edges, x[:, 0])
-    worst = 0.0
-    for b in range(bins):
-        rb = r[label == b]
-        if rb.shape[0] < 2:
-            continue
-        # where x_t determines x_0 the residual is round-off: floor its standard error there
-        floor = ROUNDOFF * (1.0 + np.mean(np.abs(target[label == b]), axis=0))
-        se = np.maximum(rb.std(axis=0, ddof=1) / math.sqrt(rb.shape[0]), floor)
-        worst = max(worst, float(np.max(np.abs(rb.mean(axis=0)) / se)))
-    return worst, int(np.sum(~ok))
+    worst, tested = 0.0, 0
+    for i in range(d):
+        edges = np.quantile(x[:, i], np.linspace(0, 1, bins + 1)[1:-1])
+        label = np.searchsorted(edges, x[:, i])
+        for b in range(bins):
+            rb = r[label == b]
+            if rb.shape[0] < 2:
+                continue
+            # where x_t determines x_0 the residual is round-off: floor its standard error there
+            floor = ROUNDOFF * (1.0 + np.mean(np.abs(target[label == b]), axis=0))
+            se = np.maximum(rb.std(axis=0, ddof=1) / math.sqrt(rb.shape[0]), floor)
+            worst = max(worst, float(np.max(np.abs(rb.mean(axis=0)) / se)))
+            tested += 1
+    return (worst if tested else math.nan), int(np.sum(~ok))
 
 
 def check_score_matching(
@@ -248,6 +264,9 @@ def check_score_matching(
     from pdecheck.verify import Check, Verdict
 
     alpha = check_probability("alpha", alpha)
+    n = check_count("n", n)
+    if isinstance(thetas, (str, bytes)) or not hasattr(thetas, "__len__") or len(thetas) == 0:
+        raise ValueError(f"thetas={_short(thetas)} must be a non-empty list of parameters")
     x = p.sample(n, np.random.default_rng(check_seed("seed", seed))).reshape(n, p.dim)
     score = np.asarray(p.score(x), dtype=float).reshape(x.shape)
     z = float(stats.norm.ppf(1.0 - alpha / (2 * len(thetas))))
@@ -261,7 +280,7 @@ def check_score_matching(
         gap = np.sum(s * score, axis=1) + div  # mean 0 by integration by parts
         j_exp.append(float(0.5 * np.mean(np.sum((s - score) ** 2, axis=1))))
         j_imp.append(float(np.mean(div + 0.5 * np.sum(s**2, axis=1))))
-        stat = abs(float(gap.mean())) / (float(gap.std(ddof=1)) / math.sqrt(n))
+        stat = _t_statistic(gap)
         verdict.checks.append(
             Check(
                 f"θ={theta!r}",
@@ -277,6 +296,16 @@ def check_score_matching(
         J_explicit=j_exp, J_implicit=j_imp, constant=float(0.5 * np.mean(np.sum(score**2, axis=1)))
     )
     return verdict
+
+
+def _t_statistic(values: Array) -> float:
+    """|mean| / (sd/√n); 0 for values that are all exactly 0 (a model whose gap vanishes
+    identically, s_θ = 0), inf for a nonzero constant (no spread, yet not mean 0)."""
+    mean = float(values.mean())
+    if mean == 0.0 and not np.any(values):
+        return 0.0
+    se = float(values.std(ddof=1)) / math.sqrt(values.size)
+    return abs(mean) / se if se > 0 else math.inf
 
 
 def _model_values(model: Callable[[Array, Any], ArrayLike], x: Array, theta: Any) -> Array:

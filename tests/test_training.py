@@ -1,6 +1,6 @@
 """Training targets (pdecheck.training): E[target | x_t] is the marginal field or score.
 
-Monte Carlo verdicts spend alpha = 1e-3 each (Bonferroni inside over bins, d and times).
+Monte Carlo verdicts spend alpha = 1e-3 each (Bonferroni inside over bins, d² and times).
 """
 
 from __future__ import annotations
@@ -86,3 +86,54 @@ def test_bad_input():
         check_training_target(
             PATH, POINTS, "flow", target=lambda t, x, x0: np.zeros((x.shape[0], 3))
         )
+
+
+PATH2 = pc.AffinePath(pc.schedules.Linear(), prior=pc.Gaussian(np.zeros(2), 1.0))
+GM2 = pc.GaussianMixture([[-1.0, 0.0], [1.0, 0.0]], [0.3, 0.3], [0.5, 0.5])
+
+
+def _off_by_sign_in(j):
+    """The textbook target plus sign(x_j) in coordinate j: E[r_j | x_j > 0] = 1 ≠ 0."""
+
+    def target(t, x, x0):
+        out = PATH2.dmu(t, x0) + PATH2.dsigma(t) / PATH2.sigma(t) * (x - PATH2.mu(t, x0))
+        out[:, j] += np.sign(x[:, j])
+        return out
+
+    return target
+
+
+@pytest.mark.parametrize("j", [0, 1])
+def test_a_wrong_target_in_any_coordinate_fails_in_2d(j):
+    """The bins were quantiles of x_t[:, 0] only: an error of ±1 that depends on x_1 averaged
+    out over every bin of x_0 and passed (|t| ≈ 2-3 < 4.4). Each coordinate is binned now; the
+    same error fails in either coordinate, and the textbook target passes."""
+    wrong = check_training_target(PATH2, GM2, "flow", target=_off_by_sign_in(j))
+    assert not wrong.passed and all(c.statistic > 3 * c.threshold for c in wrong.checks)
+    assert check_training_target(PATH2, GM2, "flow").passed
+
+
+@pytest.mark.parametrize(
+    "kw, pattern",
+    [
+        ({"n_samples": 10}, r"n_samples=10 with bins=10: the rule is n_samples >= 30·bins = 300"),
+        ({"bins": 0}, r"bins=0 must be a positive integer"),
+        ({"bins": 2.5}, r"bins=2.5 must be a positive integer"),
+        ({"n_samples": -5}, r"n_samples=-5 must be a positive integer"),
+    ],
+)
+def test_monte_carlo_route_refuses_bins_it_cannot_fill(kw, pattern):
+    """With fewer samples than bins every bin was skipped and a target of 100 everywhere
+    passed with statistic 0; bins=0 divided by zero."""
+    with pytest.raises(ValueError, match=pattern):
+        check_training_target(PATH, GM, "flow", target=lambda t, x, x0: 100.0 + 0 * x, **kw)
+
+
+def test_score_matching_with_the_zero_model_and_without_thetas():
+    """s_θ = θx at θ = 0 makes the gap s·∇log p + ∇·s vanish identically: its t statistic is 0
+    (it divided 0 by 0); an empty thetas is named."""
+    model = lambda x, th: th * x  # noqa: E731
+    verdict = check_score_matching(model, pc.Gaussian(0.0, 1.0), [0.0, -0.5], n=2000)
+    assert verdict.passed and verdict.checks[0].statistic == 0.0
+    with pytest.raises(ValueError, match=r"thetas=\[\] must be a non-empty list"):
+        check_score_matching(model, pc.Gaussian(0.0, 1.0), [], n=2000)
