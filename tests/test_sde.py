@@ -191,3 +191,16 @@ def test_pf_ode_log_likelihood_with_the_exact_divergence_is_fourth_order():
         errors.append(np.max(np.abs(log_p - sde.marginal(DATA_2D, 0.05).logpdf(sol.at(0.05)))))
     observed = np.polyfit(np.log(1.0 / steps), np.log(errors), 1)[0]
     assert abs(observed - 4.0) <= 0.15, errors
+
+
+def test_vp_written_as_a_standard_deviation_links_to_g2_beta_down_to_t0():
+    """CATALOGUE S6: a = e^{−B/2}, b = √(1 − e^{−B}) reproduces VP, g² = β(t) = β_min + t Δβ.
+    With b ~ √t near 0, b times a finite difference of b lost g² (0 at t = 0, −36 % at 1e-7);
+    the schedule now differentiates the smooth b² instead."""
+    vp = VPSDE(0.1, 20.0)
+    link = SDE.from_gaussian_marginals(
+        lambda t: np.exp(-0.5 * vp.integrated_beta(t)),
+        lambda t: np.sqrt(-np.expm1(-vp.integrated_beta(t))),
+    )
+    t = np.array([0.0, 1e-7, 1e-6, 1e-5, 1e-3, 0.5, 1.0])
+    np.testing.assert_allclose(link.g2(t), 0.1 + 19.9 * t, rtol=1e-10)

@@ -64,6 +64,18 @@ class FunctionSchedule(Schedule):
             return _values(self._fds, t, "dsigma")
         return derivative(self._sigma, t, self.T)[0]
 
+    def _sigma_dsigma(self, t: Array) -> Array:
+        """σσ': σ times the supplied dsigma; without one, ½ d(σ²)/dt by the adaptive difference
+        of σ², which stays smooth where σ ~ √t does not (VP written as a standard deviation):
+        σ times a difference of σ is then off by 36 % at t = 1e-7 and 0 at t = 0."""
+        if self._fds is not None:
+            return self._sigma(t) * _values(self._fds, t, "dsigma")
+
+        def variance(tt: Array) -> Array:
+            return self._sigma(tt) ** 2
+
+        return 0.5 * derivative(variance, t, self.T)[0]
+
     def _checkderivative(self, label: str, given: ScalarFn, fn: ScalarFn) -> None:
         t = np.linspace(0.0, self.T, 33)[1:-1]
 
