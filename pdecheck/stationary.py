@@ -29,7 +29,13 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
-from pdecheck._validate import check_probability, check_seed
+from pdecheck._validate import (
+    check_count,
+    check_finite,
+    check_positive,
+    check_probability,
+    check_seed,
+)
 from pdecheck.densities import Density, Gaussian
 
 __all__ = [
@@ -49,8 +55,10 @@ BURN_IN_TAUS = 10.0
 def integrated_autocorr_time(trace: ArrayLike) -> float:
     """τ of a scalar statistic recorded as ``trace`` (m steps, n chains): the autocovariance
     averaged over chains (about the grand mean), summed by Geyer's initial monotone sequence
-    Γ_k = ρ_{2k} + ρ_{2k+1} while positive (Geyer 1992). Returns τ >= 1."""
-    y = np.asarray(trace, dtype=float)
+    Γ_k = ρ_{2k} + ρ_{2k+1} while positive (Geyer 1992). Returns τ >= 1. A trace with a NaN
+    or an infinity (a diverged chain) raises ``ValueError``: its τ would be NaN, not a number
+    of steps (drop the chains that did not stay finite first)."""
+    y = check_finite("trace", trace)
     if y.ndim != 2 or y.shape[0] < 4:
         raise ValueError(f"trace has shape {y.shape}; it must be (m, n) with m >= 4 recorded steps")
     m = y.shape[0]
@@ -69,7 +77,10 @@ def integrated_autocorr_time(trace: ArrayLike) -> float:
 
 
 def gaussian_ks_distance(m1: float, s1: float, m2: float, s2: float) -> float:
-    """sup_x |F₁(x) − F₂(x)| for N(m₁, s₁²) and N(m₂, s₂²), exactly."""
+    """sup_x |F₁(x) − F₂(x)| for N(m₁, s₁²) and N(m₂, s₂²), exactly. The means must be finite
+    and the standard deviations finite and > 0 (``ValueError`` naming the argument)."""
+    m1, m2 = (float(check_finite(name, m)) for name, m in (("m1", m1), ("m2", m2)))
+    s1, s2 = (float(check_positive(name, s)) for name, s in (("s1", s1), ("s2", s2)))
     v1, v2 = s1 * s1, s2 * s2
     a = 0.5 / v2 - 0.5 / v1
     b = m1 / v1 - m2 / v2
@@ -202,6 +213,8 @@ def verify_stationary(
     from pdecheck.verify import Check, Flag, Verdict
 
     alpha = check_probability("alpha", alpha)
+    n_chains = check_count("n_chains", n_chains)
+    n_steps = check_count("n_steps", n_steps)
     if not isinstance(p, Density):
         raise TypeError(f"p={p!r} must be a Density")
     if not hasattr(sampler, "run"):
@@ -212,7 +225,7 @@ def verify_stationary(
         raise ValueError(
             f"sampler acts in dimension {sampler.dim} but p has dim={p.dim}; they must agree"
         )
-    init = p if start is None else start
+    init = p if start is None else _check_start(start, p)
     x0 = init.sample(int(n_chains), np.random.default_rng(check_seed("seed", seed))).reshape(
         n_chains, p.dim
     )
@@ -288,11 +301,7 @@ def verify_stationary(
     )
     if not annealed and run.trace is not None:
         trace = run.trace
-        tau = (
-            max(integrated_autocorr_time(trace[:, :, j]) for j in range(p.dim))
-            if trace.shape[0] >= 4
-            else 1.0
-        )
+        tau = _trace_tau(trace)
         pooled = trace.reshape(-1, p.dim)
         pooled = pooled[np.all(np.isfinite(pooled), axis=1)]
         n_eff = pooled.shape[0] / tau
@@ -344,6 +353,27 @@ def verify_stationary(
         verdict.methods = ("particles", "grid", "exact")
         _add_grid_half(verdict, sampler, p, grid, potential)
     return verdict
+
+
+def _check_start(start: Any, p: Density) -> Density:
+    """``start`` itself: a Density of p's dimension (the chains live in p's space)."""
+    if not isinstance(start, Density):
+        raise TypeError(f"start={start!r} must be a Density (or None: start in p)")
+    if start.dim != p.dim:
+        raise ValueError(
+            f"start={start!r} has dim={start.dim} but p has dim={p.dim}; they must agree"
+        )
+    return start
+
+
+def _trace_tau(trace: Array) -> float:
+    """max over coordinates of τ of the recorded states (m, n, d), over the chains that stayed
+    finite throughout (a diverged chain is flagged as nonfinite, not timed); 1 when fewer than
+    4 steps were recorded or no chain stayed finite."""
+    finite = trace[:, np.all(np.isfinite(trace), axis=(0, 2)), :]
+    if trace.shape[0] < 4 or finite.shape[1] == 0:
+        return 1.0
+    return max(integrated_autocorr_time(finite[:, :, j]) for j in range(trace.shape[2]))
 
 
 def _add_grid_half(verdict: Any, subject: Any, p: Density, grid: Any, potential: Any) -> None:

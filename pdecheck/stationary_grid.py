@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from pdecheck._validate import check_positive
+from pdecheck._validate import _short, check_positive
 from pdecheck.densities import Density
 from pdecheck.fields import evaluate
 from pdecheck.grid import Grid, solve_fokker_planck
@@ -199,8 +199,18 @@ def stationary_problem(subject: Any) -> tuple[Any, float, str]:
 
 
 def _check_autonomous(drift: Any, grid: Grid) -> None:
+    """The drift is finite on the grid box and the same at t = 0 and t = 1 (to round-off):
+    a stationary law needs f(x) defined everywhere on the box and independent of t."""
     x = grid.points()
     a, b = evaluate(drift, 0.0, x, name="drift"), evaluate(drift, 1.0, x, name="drift")
+    for t, f in ((0.0, a), (1.0, b)):
+        bad = np.count_nonzero(~np.isfinite(f))
+        if bad:
+            raise ValueError(
+                f"drift returned {bad} non-finite value(s) at t={t:g} on the {x.shape[0]} cell "
+                f"centres of the grid box (lower={_short(grid.lower)}, "
+                f"upper={_short(grid.upper)}); the rule is a finite drift on the whole box"
+            )
     if not np.allclose(a, b, rtol=1e-12, atol=1e-12 * float(np.max(np.abs(a), initial=1.0))):
         raise ValueError(
             "drift f(t, x) changes between t=0 and t=1; a stationary law needs an autonomous "

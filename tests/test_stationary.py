@@ -46,6 +46,51 @@ def test_autocorrelation_time_of_ula_is_the_ar1_value():
         integrated_autocorr_time(np.zeros((3, 5)))
 
 
+def test_autocorrelation_time_refuses_a_nonfinite_trace():
+    """One diverged chain used to turn τ into 1 (max(1, nan) = 1): now it is refused by name,
+    with the count of NaN/inf entries."""
+    y = np.random.default_rng(1).standard_normal((400, 5))
+    y[100:, 2] = np.nan
+    with pytest.raises(ValueError, match=r"trace=.* contains 300 non-finite value\(s\); it must"):
+        integrated_autocorr_time(y)
+    y[100:, 2] = 0.0
+    y[7, 0] = np.inf
+    with pytest.raises(ValueError, match=r"trace=.* contains 1 non-finite"):
+        integrated_autocorr_time(y)
+
+
+def test_diverged_chains_are_flagged_and_tau_is_timed_on_the_others():
+    """A score that is NaN beyond |x − 0.5| > 2.2 kills some chains: the verdict carries the
+    nonfinite error flag and τ comes from the chains that stayed finite (ULA's AR(1) value is
+    (1 + a)/(1 − a) ≈ 11.8 here; it was 1 when the NaN reached the estimator)."""
+
+    def score(x):
+        return np.where(np.abs(x - 0.5) > 2.2, np.nan, -(x - 0.5) / 0.64)
+
+    with pytest.warns(RuntimeWarning, match="NaN or infinite"):
+        verdict = verify_stationary(Langevin(score, eps=0.2, dim=1), P, n_chains=500, n_steps=400)
+    assert any(f.code == "nonfinite" and f.severity == "error" for f in verdict.flags)
+    assert 5.0 < verdict.info["tau"] < 20.0
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        ((0.0, -1.0, 0.0, 1.0), ["s1=-1.0", "> 0"]),
+        ((0.0, 0.0, 0.0, 1.0), ["s1=0.0", "> 0"]),
+        ((0.0, 1.0, 0.0, np.nan), ["s2=nan", "non-finite", "finite"]),
+        ((np.nan, 1.0, 0.0, 1.0), ["m1=nan", "non-finite", "finite"]),
+        ((0.0, 1.0, np.inf, 1.0), ["m2=inf", "non-finite", "finite"]),
+    ],
+)
+def test_gaussian_ks_distance_refuses_bad_parameters(args, words):
+    """s = -1 returned 0, NaN returned nan and s = 0 divided by zero: now each is named."""
+    with pytest.raises(ValueError) as info:
+        gaussian_ks_distance(*args)
+    for word in words:
+        assert word in str(info.value)
+
+
 def test_ula_passes_with_its_exact_bias_budget():
     verdict = verify_stationary(Langevin(P, eps=0.2), P, n_chains=1000, n_steps=400)
     assert verdict.passed, verdict.summary()
@@ -147,3 +192,27 @@ def test_bad_input():
         verify_stationary(Langevin(P, eps=0.1), P, n_steps=10, burn_in=10)
     with pytest.raises(ValueError, match="dimension"):
         verify_stationary(Langevin(P, eps=0.1), pc.Gaussian(np.zeros(2), 1.0))
+
+
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        ({"n_steps": 0}, ["n_steps=0", "positive integer"]),
+        ({"n_chains": 0}, ["n_chains=0", "positive integer"]),
+        ({"n_chains": 10.5}, ["n_chains=10.5", "positive integer"]),
+        ({"n_steps": 20.0}, ["n_steps=20.0", "positive integer"]),
+        (
+            {"start": pc.Gaussian([0.0, 0.0], 1.0)},
+            ["start=Gaussian", "dim=2", "p has dim=1", "must agree"],
+        ),
+        ({"start": [0.0]}, ["start=[0.0]", "must be a Density"]),
+    ],
+)
+def test_bad_counts_and_start_are_named(kwargs, words):
+    """n_steps=0 was blamed on burn_in, n_chains=0 reported as "n=0", n_chains=10.5 a raw
+    TypeError and a start of the wrong dimension a reshape error."""
+    settings = {"n_chains": 20, "n_steps": 10, **kwargs}
+    with pytest.raises((ValueError, TypeError)) as info:
+        verify_stationary(Langevin(P, eps=0.1), P, **settings)
+    for word in words:
+        assert word in str(info.value)

@@ -105,3 +105,20 @@ def test_bad_input():
         verify_stationary(object(), P)
     with pytest.raises(ValueError, match="potential returned"):
         verify_stationary((lambda t, x: -x, 1.0), P, potential=lambda x: np.zeros(3))
+
+
+def test_a_nonfinite_drift_is_named_before_the_autonomy_check():
+    """A drift that is NaN somewhere in the box was reported as "changes between t=0 and t=1"
+    (NaN != NaN): now the count of non-finite values comes first."""
+    with pytest.raises(ValueError) as info:
+        verify_stationary((lambda t, x: np.full_like(x, np.nan), 1.0), pc.Gaussian(0.0, 0.7))
+    message = str(info.value)
+    for word in ["drift returned 100 non-finite value(s) at t=0", "grid box", "finite drift"]:
+        assert word in message
+    assert "autonomous" not in message
+
+    def half_nan(t, x):
+        return np.where(x > 1.0, np.inf, -x)
+
+    with pytest.raises(ValueError, match=r"drift returned \d+ non-finite value\(s\) at t=0"):
+        verify_stationary((half_nan, 1.0), pc.Gaussian(0.0, 0.7))
