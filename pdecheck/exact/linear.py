@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import linalg, special, stats
 
+from pdecheck._validate import _short, check_finite
 from pdecheck.cases import Case, Problem, register
 from pdecheck.densities import Density, Gaussian
 from pdecheck.exact._domain import domain_over
@@ -28,16 +29,25 @@ from pdecheck.fields import CompiledField
 __all__ = ["FullGaussian", "LinearField", "LinearFlow"]
 
 Array = NDArray[np.float64]
+#: a covariance may be asymmetric by this much relative to its largest entry (round-off)
+SYMMETRY_RTOL = 1e-12
 
 
 class FullGaussian(Density):
     """N(mean, cov) with a full covariance; box probabilities by scipy's multivariate normal
-    CDF (Genz's bivariate algorithm in 2-D, accurate to about 1e-15)."""
+    CDF (Genz's bivariate algorithm in 2-D, accurate to about 1e-15).
+
+    ``mean`` must be finite and ``cov`` a finite (d, d) matrix, symmetric to
+    :data:`SYMMETRY_RTOL` relative to max|cov| and positive definite (see
+    :func:`_check_covariance`); the score (through cov⁻¹) and the pdf (scipy, which reads one
+    triangle) then describe the same law."""
 
     def __init__(self, mean: ArrayLike, cov: ArrayLike) -> None:
-        self.loc = np.asarray(mean, dtype=float).reshape(-1)
+        self.loc = check_finite("mean", mean).reshape(-1)
         self.dim = self.loc.size
-        self.covariance = np.asarray(cov, dtype=float).reshape(self.dim, self.dim)
+        if self.dim == 0:
+            raise ValueError("mean=[] is empty; it must have one entry per coordinate")
+        self.covariance = _check_covariance(cov, self.dim)
         self._law = stats.multivariate_normal(self.loc, self.covariance)
         self._precision = np.linalg.inv(self.covariance)
 
@@ -70,6 +80,35 @@ class FullGaussian(Density):
     def bounds(self, tol: float = 1e-12) -> tuple[Array, Array]:
         half = float(special.ndtri(1.0 - tol / (2 * self.dim))) * np.sqrt(np.diag(self.covariance))
         return self.loc - half, self.loc + half
+
+
+def _check_covariance(cov: ArrayLike, dim: int) -> Array:
+    """``cov`` as a (dim, dim) float array, symmetrised, or ``ValueError`` naming it: finite,
+    |cov − covᵀ| <= SYMMETRY_RTOL · max|cov| entrywise, and every eigenvalue above
+    1e6 · machine ε times the largest (scipy's cutoff below which it calls a covariance
+    singular)."""
+    c = check_finite("cov", cov)
+    if c.size != dim * dim:
+        raise ValueError(
+            f"cov has shape {c.shape}; it must be ({dim}, {dim}) for mean of size {dim}"
+        )
+    c = c.reshape(dim, dim)
+    asym = float(np.max(np.abs(c - c.T)))
+    if asym > SYMMETRY_RTOL * float(np.max(np.abs(c))):
+        raise ValueError(
+            f"cov={_short(c)} is not symmetric (max |cov − covᵀ| = {asym:.3g}); the rule is "
+            f"cov = covᵀ to {SYMMETRY_RTOL:g} relative to max|cov|"
+        )
+    c = 0.5 * (c + c.T)
+    eig = np.linalg.eigvalsh(c)
+    cutoff = 1e6 * np.finfo(float).eps * float(np.max(np.abs(eig)))
+    if not eig[0] > cutoff:
+        raise ValueError(
+            f"cov={_short(c)} is not positive definite (smallest eigenvalue {eig[0]:.3g}, "
+            f"largest {eig[-1]:.3g}); the rule is every eigenvalue > {cutoff:.3g} "
+            "(1e6 · machine ε times the largest)"
+        )
+    return c
 
 
 class LinearField:

@@ -1,4 +1,5 @@
-"""Cases L1–L4: the compiled linear field equals the NumPy field, which is A x/(1 + c t)."""
+"""Cases L1–L4: the compiled linear field equals the NumPy field, which is A x/(1 + c t);
+FullGaussian refuses a covariance that is not one."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pytest
 
 from pdecheck._jit.signature import apply_field
 from pdecheck.cases import get
-from pdecheck.exact.linear import L4_RATE
+from pdecheck.exact.linear import L4_RATE, FullGaussian
 
 
 @pytest.mark.parametrize("case_id", ["L1", "L2", "L3", "L4"])
@@ -39,3 +40,33 @@ def test_l4_field_at_the_collapse_is_nan_in_both_paths(capfd):
     assert apply_field(cf.kernel, cf.params, t, x, out) == 2
     assert np.all(np.isnan(out)) and np.all(np.isnan(field(t, x)))
     assert "Error" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "mean, cov, words",
+    [
+        ([0.0, 0.0], [[1.0, 0.5], [0.0, 1.0]], ["cov=", "not symmetric", "0.5", "cov = covᵀ"]),
+        ([0.0, 0.0], [[1.0, 2.0], [2.0, 1.0]], ["cov=", "not positive definite", "-1"]),
+        ([0.0, 0.0], [[1.0, 1.0], [1.0, 1.0]], ["cov=", "not positive definite", "eigenvalue"]),
+        ([0.0, 0.0], [[1.0, np.nan], [np.nan, 1.0]], ["cov=", "2 non-finite", "finite"]),
+        ([np.nan, 0.0], np.eye(2), ["mean=", "1 non-finite", "finite"]),
+        ([0.0, 0.0], np.eye(3), ["cov has shape (3, 3)", "(2, 2)"]),
+    ],
+)
+def test_full_gaussian_refuses_a_covariance_that_is_no_covariance(mean, cov, words):
+    """A non-symmetric cov was accepted (the score used inv(cov), scipy's pdf one triangle: two
+    laws), an indefinite one gave scipy's bare message and a NaN mean was accepted."""
+    with pytest.raises(ValueError) as info:
+        FullGaussian(mean, cov)
+    for word in words:
+        assert word in str(info.value)
+
+
+def test_full_gaussian_score_is_the_gradient_of_its_logpdf():
+    """With a symmetric cov (round-off asymmetry 1e-15 is accepted and symmetrised) the score
+    equals the central difference of logpdf."""
+    cov = np.array([[1.0, 0.3], [0.3 + 1e-15, 0.5]])
+    law = FullGaussian([0.2, -0.1], cov)
+    x, h = np.array([[0.4, 0.3]]), 1e-5
+    grad = [(law.logpdf(x + h * e) - law.logpdf(x - h * e))[0] / (2 * h) for e in np.eye(2)]
+    assert np.allclose(law.score(x)[0], grad, atol=1e-8)
