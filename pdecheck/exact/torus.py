@@ -13,6 +13,7 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from pdecheck._validate import check_count, check_finite
 from pdecheck.cases import Case, Problem, register
 from pdecheck.densities import Density
 
@@ -23,14 +24,19 @@ TWO_PI = 2.0 * math.pi
 
 
 class TorusWave(Density):
-    """p(x) = (1 + A cos(k(x − φ)))/2π on [0, 2π) with amplitude A = ε e^{−Dk²t}, phase φ = ct."""
+    """p(x) = (1 + A cos(k(x − φ)))/2π on [0, 2π) with amplitude A = ε e^{−Dk²t}, phase φ = ct.
+
+    The wave number k is a positive integer (CATALOGUE M1: only then is p periodic on
+    [0, 2π); −k gives the same density as k, so it is not a second form), |A| <= 1 (p >= 0)
+    and φ finite; anything else raises ``ValueError`` naming the argument."""
 
     dim = 1
 
     def __init__(self, amplitude: float, k: int, phase: float) -> None:
         if not abs(amplitude) <= 1.0:
             raise ValueError(f"amplitude={amplitude!r} must satisfy |amplitude| <= 1 (p >= 0)")
-        self.amplitude, self.k, self.phase = float(amplitude), int(k), float(phase)
+        self.amplitude, self.k = float(amplitude), check_count("k", k)
+        self.phase = float(check_finite("phase", phase))
 
     def __repr__(self) -> str:
         return f"TorusWave(amplitude={self.amplitude:.6g}, k={self.k}, phase={self.phase:.6g})"
