@@ -51,6 +51,7 @@ from numpy.typing import NDArray
 from pdecheck._validate import check_real
 from pdecheck.convergence import Study
 from pdecheck.convergence import convergence_study as _study_of_runner
+from pdecheck.convergence.study import COUNT_PARAMETERS, check_levels
 from pdecheck.study_window import resolved_end, study_box, study_span
 
 __all__ = [
@@ -329,7 +330,9 @@ def convergence_study(
     "n_particles" for particle schemes; ``nominal`` defaults to the scheme's order for that
     parameter. ``n_particles`` and ``seed`` set the particle runs of "dt" studies. For a
     callable ``subject`` the arguments go to :func:`pdecheck.convergence.convergence_study`.
-    A ``nominal`` that is not a number (``"2"``) raises ``TypeError`` before any solve.
+    A ``nominal`` that is not a number (``"2"``) raises ``TypeError`` before any solve, and so
+    do ``values`` that are not at least 3 finite levels > 0, whole numbers for "n" and
+    "n_particles" (``ValueError``, :func:`~pdecheck.convergence.study.check_levels`).
     """
     if nominal is not None:
         nominal = check_real("nominal", nominal)
@@ -359,7 +362,7 @@ def convergence_study(
         )
     if case.problem().marginal is None:
         raise ValueError(f"case {case.id} has no exact marginal to measure the error against")
-    vals = [float(v) for v in values]
+    vals = check_levels(parameter, values, COUNT_PARAMETERS | {"n_particles"}).tolist()
     runner = CaseRunner(
         case.id,
         method,

@@ -105,6 +105,38 @@ def test_a_nominal_that_is_not_a_number_is_refused_before_any_solve():
         pc.convergence_study(lambda n: (n**-2.0, 0.0), "n", [8, 16, 32, 64], nominal="2")
 
 
+@pytest.mark.parametrize(
+    "parameter, method, values, words",
+    [
+        ("n", "crank-nicolson", [16.7, 33.3, 66.6], ["values=", "3 level(s)", "whole numbers"]),
+        ("n", "crank-nicolson", [16, np.nan, 64], ["values=", "1 non-finite", "finite"]),
+        ("n", "crank-nicolson", [0, 16, 32], ["values=", "must be > 0"]),
+        ("n", "crank-nicolson", [16, 32], ["values=", "at least 3"]),
+        ("n_particles", "euler_maruyama", [100.5, 200, 400], ["values=", "'n_particles'"]),
+        ("dt", "euler_maruyama", [0.1, 0.05, -0.025], ["values=", "must be > 0"]),
+    ],
+)
+def test_bad_values_are_refused_before_any_solve(monkeypatch, parameter, method, values, words):
+    """n = 16.7 was solved on 16 cells and fitted at h = 1/16.7, and NaN or a missing level
+    surfaced only after the warm-up solve: now ``values`` is checked first (no solver runs)."""
+
+    def no_solve(*args, **kwargs):
+        raise AssertionError("a solve ran before values were checked")
+
+    for name in ("_grid_error", "_ks_error", "_sde_error"):
+        monkeypatch.setattr(f"pdecheck.studies.{name}", no_solve)
+    with pytest.raises(ValueError) as info:
+        pc.convergence_study("H2", parameter, values, method=method)
+    for word in words:
+        assert word in str(info.value)
+
+
+def test_whole_float_levels_are_counts():
+    """32.0 cells is a count like 32: accepted, and h = 1/n as for integers."""
+    study = _study("H2", "n", [16.0, 32.0, 64.0], method="crank-nicolson")
+    assert np.allclose(study.h * study.values, 1.0)
+
+
 def test_methods_follow_the_equation():
     assert methods_for("H2") == ["crank-nicolson", "explicit", "euler_maruyama", "weak2"]
     assert "muscl" in methods_for("A4") and "rk4" in methods_for("A4")

@@ -17,18 +17,18 @@ them, as a conserved mass is) leaves ``Study.richardson`` None and says why in
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from pdecheck._validate import check_finite, check_positive, check_real
+from pdecheck._validate import _short, check_finite, check_positive, check_real
 from pdecheck.convergence.orders import OrderCheck, OrderFit, check_order, fit_order, local_orders
 from pdecheck.convergence.richardson import Richardson, richardson
 
-__all__ = ["COUNT_PARAMETERS", "Study", "convergence_study"]
+__all__ = ["COUNT_PARAMETERS", "Study", "check_levels", "convergence_study"]
 
 Array = NDArray[np.float64]
 
@@ -253,6 +253,25 @@ def _unpack(value: Any, result: Any) -> tuple[float, float, float | None, float 
     )
 
 
+def check_levels(
+    parameter: str, values: Iterable[float], counts: Collection[str] = COUNT_PARAMETERS
+) -> Array:
+    """``values`` as a 1-D float array of refinement levels, or ``ValueError`` naming it: at
+    least 3 levels, each finite and > 0, and each a whole number when ``parameter`` is one of
+    ``counts`` (it counts cells, steps or samples, and h = 1/value: a level of 16.7 cells
+    would be solved on 16 and fitted at h = 1/16.7)."""
+    vals = check_positive("values", list(values))
+    if vals.ndim != 1 or vals.size < 3:
+        raise ValueError(f"values={_short(vals)}: the rule is at least 3 refinement levels")
+    fractional = vals[vals != np.round(vals)]
+    if parameter in counts and fractional.size:
+        raise ValueError(
+            f"values={_short(vals)} has {fractional.size} level(s) that are not whole numbers "
+            f"({_short(fractional)}); the rule is integers for parameter={parameter!r}, a count"
+        )
+    return vals
+
+
 def convergence_study(
     runner: Callable[[Any], Any],
     parameter: str,
@@ -276,10 +295,7 @@ def convergence_study(
         raise TypeError(f"runner={runner!r} must be callable: runner(value) -> (error, wall_time)")
     if nominal is not None:  # before any run: a slip such as nominal="2" costs no solves
         nominal = check_real("nominal", nominal)
-    vals = np.asarray(list(values), dtype=float)
-    check_positive("values", vals)
-    if vals.ndim != 1 or vals.size < 3:
-        raise ValueError(f"values={vals!r}: the rule is at least 3 refinement levels")
+    vals = check_levels(parameter, values)
     if step is None:
         h = 1.0 / vals if parameter in COUNT_PARAMETERS else vals.copy()
     else:

@@ -87,6 +87,22 @@ def test_bad_runner_output():
         convergence_study(None, "n", [1, 2, 4])
 
 
+def test_a_count_parameter_takes_whole_numbers_before_any_run():
+    """h = 1/n for a count: n = 16.7 cells is no level (a runner would solve on 16 and the fit
+    use 1/16.7), so it is refused by name before the runner is called; dt is not a count."""
+    calls = []
+
+    def runner(v):
+        calls.append(v)
+        return (1.0 / v, 0.0)
+
+    with pytest.raises(ValueError, match=r"values=.*not whole numbers.*parameter='n', a count"):
+        convergence_study(runner, "n", [16.7, 33.3, 66.6])
+    assert calls == []
+    study = convergence_study(runner, "dt", [0.4, 0.2, 0.1])
+    assert study.values.tolist() == [0.4, 0.2, 0.1]
+
+
 def test_a_constant_functional_keeps_the_study():
     """A conserved functional (the mass) is the same on every grid: it gives no Richardson
     estimate (eps21 = eps32 = 0), which the study notes while still checking the order of the
