@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from pdecheck._validate import _short, as_points, check_positive
+from pdecheck._validate import _short, as_points, check_finite, check_positive
 from pdecheck.densities import Density
 from pdecheck.fields import evaluate
 
@@ -27,6 +27,55 @@ def _scalar(fn: Callable[[Any], ArrayLike], t: float) -> float:
     return float(np.asarray(fn(t), dtype=float))
 
 
+def _time_stencil(
+    t: float, dt: float, acc: int, t_span: tuple[float, float] | None
+) -> dict[str, Any]:
+    """findiff's first-derivative stencil in t of accuracy ``acc``: central, or (with
+    ``t_span``) forward/backward where the central one would leave it. A t outside t_span, or
+    a dt too large for any stencil to fit, raises ``ValueError`` naming t, dt and t_span."""
+    from findiff import coefficients
+
+    stencils = coefficients(deriv=1, acc=acc)
+    if t_span is None:
+        return dict(stencils["center"])
+    lo, hi = sorted(float(check_finite("t_span", end)) for end in t_span)
+    if not lo <= t <= hi:
+        raise ValueError(f"t={t!r} must lie in t_span=[{lo:g}, {hi:g}]")
+    for kind in ("center", "forward", "backward"):
+        offsets = np.asarray(stencils[kind]["offsets"])
+        if lo <= t + offsets.min() * dt and t + offsets.max() * dt <= hi:
+            return dict(stencils[kind])
+    half, reach = (int(np.max(stencils[kind]["offsets"])) for kind in ("center", "forward"))
+    raise ValueError(
+        f"t={t!r}, dt={dt!r}: no time stencil of acc={acc} fits in t_span=[{lo:g}, {hi:g}]; "
+        f"the rule is [t − {half}·dt, t + {half}·dt] (central), [t, t + {reach}·dt] (forward) "
+        f"or [t − {reach}·dt, t] (backward) inside t_span: take a smaller dt"
+    )
+
+
+def _marginals_in_time(
+    marginal: Callable[[float], Density], t: float, dt: float, offsets: ArrayLike
+) -> list[Density]:
+    """marginal(t + o·dt) for each offset. A ValueError at a stencil time other than t (the
+    stencil left the times where marginal is defined) is raised again naming t, dt and the
+    rule."""
+    out = []
+    for o in np.asarray(offsets).tolist():
+        s = t + o * dt
+        try:
+            out.append(marginal(s))
+        except ValueError as error:
+            if o == 0:
+                raise
+            raise ValueError(
+                f"the time stencil of t={t!r} with dt={dt!r} reaches t{o:+d}·dt = {s!r}, where "
+                f"marginal raised: {error}; the rule is that the stencil stays where marginal "
+                "is defined: a smaller dt, t farther from the end, or t_span=(start, end) for "
+                "a one-sided stencil there"
+            ) from error
+    return out
+
+
 def fokker_planck_residual(
     marginal: Callable[[float], Density],
     drift: Callable[[float, Array], ArrayLike],
@@ -37,27 +86,31 @@ def fokker_planck_residual(
     dt: float | None = None,
     *,
     acc: int = 2,
+    t_span: tuple[float, float] | None = None,
 ) -> Array:
     """R = ∂_t p + ∇·(f_t p) − ½ g_t² Δp at the points x (shape (n, d)) and time t, with every
     derivative a central finite difference of accuracy order ``acc`` (findiff coefficients),
     space step h and time step dt (default h). For an exact solution R = O(h^acc + dt^acc).
-    ``diffusion`` None means the continuity equation."""
+    ``diffusion`` None means the continuity equation.
+
+    The time stencil spans t ± (acc/2)·dt. ``t_span`` (the times where ``marginal`` is
+    defined, e.g. ``Problem.t_span``) lets t sit at or near an end: there ∂_t p is findiff's
+    one-sided stencil of the same accuracy (forward at the start, backward at the end, reaching
+    acc·dt), so the order is kept. Without it, a stencil time where ``marginal`` raises
+    ``ValueError`` is reported with t, dt and this rule."""
     from findiff import coefficients
 
-    d = marginal(t).dim
-    pts, _ = as_points("x", x, d)
+    tt = float(check_finite("t", t))
     h = float(check_positive("h", h))
     dt = h if dt is None else float(check_positive("dt", dt))
+    in_time = _time_stencil(tt, dt, acc, t_span)
+    p_t = marginal(tt)
+    pts, _ = as_points("x", x, p_t.dim)
     first = coefficients(deriv=1, acc=acc)["center"]
     second = coefficients(deriv=2, acc=acc)["center"]
-    p_t = marginal(t)
-    dpdt = (
-        sum(
-            c * marginal(t + o * dt).pdf(pts)
-            for c, o in zip(first["coefficients"], first["offsets"], strict=True)
-        )
-        / dt
-    )
+    laws = _marginals_in_time(marginal, tt, dt, in_time["offsets"])
+    dpdt = sum(c * law.pdf(pts) for c, law in zip(in_time["coefficients"], laws, strict=True)) / dt
+    d = p_t.dim
     div = np.zeros(pts.shape[0])
     lap = np.zeros(pts.shape[0])
     for j in range(d):

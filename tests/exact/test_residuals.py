@@ -105,3 +105,38 @@ def test_weak_form_for_the_uniform_prior(case_id):
     slope = np.polyfit(np.log(steps), np.log(errs), 1)[0]
     print(case_id, errs, slope)
     assert abs(slope - 2.0) <= 0.3
+
+
+@pytest.mark.parametrize("case_id, end", [("S2", 1), ("H2", 0), ("H2", 1), ("L1", 1)])
+def test_residual_at_an_end_of_t_span_is_second_order_one_sided(case_id, end):
+    """With t_span the time derivative at t = t_span[end] is findiff's one-sided stencil of
+    accuracy 2 (the central one would leave t_span): the slope stays 2. dt = h/4: the
+    one-sided stencil reaches 2 dt, and at H2's start its narrow components (std 0.2) widen
+    fastest, so dt = h is still pre-asymptotic there (local slopes 1.1, 1.4, 1.7, 1.8)."""
+    problem = get(case_id).problem()
+    t = problem.t_span[end]
+    x = np.asarray(problem.marginal(t).sample(12, 7), dtype=float).reshape(12, -1)
+    fields = (problem.marginal, problem.drift, problem.diffusion)
+    errs = [
+        np.max(np.abs(fokker_planck_residual(*fields, t, x, h, h / 4, t_span=problem.t_span)))
+        for h in STEPS
+    ]
+    slope = np.polyfit(np.log(STEPS), np.log(errs), 1)[0]
+    assert abs(slope - 2.0) <= 0.3
+
+
+def test_a_stencil_past_the_end_names_t_dt_and_the_rule():
+    """At t = T the central stencil reached T + dt, and the error named t=1.001, a time the
+    caller never passed: now it names t, dt, the stencil time and what to do."""
+    problem = get("S2").problem()
+    args = (problem.marginal, problem.drift, problem.diffusion)
+    with pytest.raises(ValueError) as info:
+        fokker_planck_residual(*args, 1.0, [[0.1]], 1e-3)
+    for word in ["t=1.0", "dt=0.001", "t+1·dt = 1.001", "smaller dt", "t_span="]:
+        assert word in str(info.value)
+    with pytest.raises(ValueError) as info:
+        fokker_planck_residual(*args, 0.5, [[0.1]], 1e-3, 0.6, t_span=problem.t_span)
+    for word in ["t=0.5", "dt=0.6", "t_span=[0.001, 1]", "[t − 1·dt, t + 1·dt]", "[t, t + 2·dt]"]:
+        assert word in str(info.value)
+    with pytest.raises(ValueError, match=r"t=2.5 must lie in t_span=\[0.001, 1\]"):
+        fokker_planck_residual(*args, 2.5, [[0.1]], 1e-3, t_span=problem.t_span)
