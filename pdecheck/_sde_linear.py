@@ -38,7 +38,7 @@ class _LinearBetaSDE(LinearSDE):
 
     def __init__(self, beta_min: float = 0.1, beta_max: float = 20.0, T: float = 1.0) -> None:
         self.beta_min, self.beta_max = check_ordered_pair(
-            "beta_min", beta_min, "beta_max", beta_max, strict=False
+            "beta_min", beta_min, "beta_max", beta_max, strict=False, low_zero=True
         )
         super().__init__(T, name=type(self).__name__)
 

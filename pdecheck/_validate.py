@@ -134,10 +134,11 @@ def check_count(name: str, value: Any) -> int:
 
 
 def check_ordered_pair(
-    low_name: str, low: Any, high_name: str, high: Any, *, strict: bool
+    low_name: str, low: Any, high_name: str, high: Any, *, strict: bool, low_zero: bool = False
 ) -> tuple[float, float]:
-    """Two positive bounds with low < high (strict) or low <= high, e.g. (sigma_min, sigma_max)."""
-    lo = float(check_positive(low_name, low))
+    """Two positive bounds with low < high (strict) or low <= high, e.g. (sigma_min, sigma_max);
+    ``low_zero`` lets low be 0 (a rate β_min = 0), high stays > 0."""
+    lo = float(check_positive(low_name, low, strict=not low_zero))
     hi = float(check_positive(high_name, high))
     if hi < lo or (strict and hi == lo):
         rule = ">" if strict else ">="

@@ -176,3 +176,15 @@ def test_a_time_outside_0_T_raises_instead_of_extrapolating(t, pattern):
         with pytest.raises(ValueError, match=pattern):
             method(t)
     assert float(schedule.alpha(1.0)) == pytest.approx(np.exp(-0.5 * 10.05), rel=1e-14)
+
+
+def test_vp_with_beta_min_zero_is_a_schedule_and_beta_max_must_be_positive():
+    """CATALOGUE S2 takes any β ≥ 0: with β_min = 0, B = 10 t² (β_max = 20) and
+    σ_t = √(1 − e^{−10t²}), σσ' = ½β e^{−B} = 10 t e^{−10t²} (0 at t = 0)."""
+    sched = VP(0.0, 20.0)
+    t = np.array([0.0, 1e-3, 0.5, 1.0])
+    np.testing.assert_allclose(sched.sigma(t), np.sqrt(-np.expm1(-10 * t**2)), rtol=1e-14)
+    np.testing.assert_allclose(sched.sigma_dsigma(t), 10 * t * np.exp(-10 * t**2), rtol=1e-14)
+    for args, pattern in (((0.0, 0.0), r"beta_max=0.0 must be > 0"), ((-0.1, 1.0), r">= 0")):
+        with pytest.raises(ValueError, match=pattern):
+            VP(*args)

@@ -204,3 +204,12 @@ def test_vp_written_as_a_standard_deviation_links_to_g2_beta_down_to_t0():
     )
     t = np.array([0.0, 1e-7, 1e-6, 1e-5, 1e-3, 0.5, 1.0])
     np.testing.assert_allclose(link.g2(t), 0.1 + 19.9 * t, rtol=1e-10)
+
+
+def test_vp_sde_with_beta_min_zero_has_g2_equal_to_beta():
+    """CATALOGUE S2 and S4 with β_min = 0, β_max = 20: B = 10 t², so VP's g² = β(t) = 20 t and
+    sub-VP's g² = β(1 − e^{−2B}) = 20 t (1 − e^{−20t²}), both 0 at the start."""
+    t = np.array([0.0, 0.25, 1.0])
+    np.testing.assert_allclose(VPSDE(0.0, 20.0).g2(t), 20 * t, rtol=1e-14)
+    sub_vp = 20 * t * -np.expm1(-20 * t**2)
+    np.testing.assert_allclose(SubVPSDE(0.0, 20.0).g2(t), sub_vp, rtol=1e-12)
