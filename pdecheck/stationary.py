@@ -30,6 +30,8 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
 from pdecheck._validate import (
+    _short,
+    as_points,
     check_count,
     check_finite,
     check_positive,
@@ -156,12 +158,18 @@ def bias_curve(p: Gaussian, eps: ArrayLike) -> dict[str, Array]:
 def stationary_histogram(
     samples: ArrayLike, p: Density, edges: ArrayLike, axis: int = 0
 ) -> dict[str, Array]:
-    """Histogram of one coordinate of ``samples`` on ``edges`` against p's exact cell
-    probabilities (both as densities: mass / width)."""
+    """Histogram of one coordinate of ``samples`` ((n,) or (n, d), finite, d = p.dim) on
+    ``edges`` (finite, strictly increasing) against p's exact cell probabilities (both as
+    densities: mass / width; samples outside the edges count in n, in no cell)."""
     from pdecheck.compare import marginal_cdf
 
-    x = np.asarray(samples, dtype=float).reshape(len(np.asarray(samples)), -1)[:, axis]
-    e = np.asarray(edges, dtype=float)
+    pts = check_finite("samples", as_points("samples", samples, p.dim)[0])
+    if isinstance(axis, bool) or not isinstance(axis, int) or not 0 <= axis < p.dim:
+        raise ValueError(f"axis={axis!r} must be an integer in [0, {p.dim})")
+    x = pts[:, axis]
+    e = check_finite("edges", edges).reshape(-1)
+    if e.size < 2 or np.any(np.diff(e) <= 0):
+        raise ValueError(f"edges={_short(edges)} must be at least 2 strictly increasing values")
     counts, _ = np.histogram(x, bins=e)
     cdf = marginal_cdf(p, axis)(e)
     width = np.diff(e)

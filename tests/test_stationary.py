@@ -216,3 +216,18 @@ def test_bad_counts_and_start_are_named(kwargs, words):
         verify_stationary(Langevin(P, eps=0.1), P, **settings)
     for word in words:
         assert word in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "samples, edges, axis, pattern",
+    [
+        (np.array([0.0, np.nan]), np.linspace(-2, 3, 11), 0, r"samples=.*non-finite"),
+        (np.zeros(10), [0.0, 1.0, 1.0], 0, r"edges=.* strictly increasing"),
+        (np.zeros(10), [0.0], 0, r"edges=.* at least 2"),
+        (np.zeros(10), np.linspace(-2, 3, 11), 1, r"axis=1 must be an integer in \[0, 1\)"),
+        (np.zeros((10, 2)), np.linspace(-2, 3, 11), 0, r"samples"),
+    ],
+)
+def test_stationary_histogram_names_bad_samples_edges_and_axis(samples, edges, axis, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        stationary_histogram(samples, P, edges, axis=axis)
