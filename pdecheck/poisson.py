@@ -26,7 +26,7 @@ from scipy import special
 
 from pdecheck._validate import _short, as_generator, as_points, check_count, check_positive
 from pdecheck.densities import Density, PointMixture, PoissonKernel
-from pdecheck.densities.mixtures import _Mixture
+from pdecheck.densities.mixtures import _Mixture, softmax_rows
 from pdecheck.fields import CompiledField
 
 __all__ = ["PoissonField", "PoissonKernelMixture", "PoissonVelocity", "sphere_area"]
@@ -69,7 +69,7 @@ class PoissonKernelMixture(_Mixture):
     def score(self, x: ArrayLike) -> Array:
         pts, flat = self._points(x)
         lp = self._log_parts(pts)
-        r = np.exp(lp - special.logsumexp(lp, axis=1, keepdims=True))
+        r = softmax_rows(lp)
         out = sum(r[:, [i]] * p.score(pts).reshape(pts.shape) for i, p in enumerate(self.parts))
         out = np.asarray(out, dtype=float)
         return out[:, 0] if flat else out

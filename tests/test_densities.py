@@ -387,3 +387,13 @@ def test_parameters_still_take_ints_numpy_numbers_and_arrays():
         0.5,
     ]
     assert PoissonKernel(np.float64(0.5), np.int64(2)).z == 0.5
+
+
+def test_tied_components_far_away_keep_responsibilities_summing_to_1():
+    """Two identical components N(0.5, 1e-16): at x = −2 their log-weights are ≈ −3e16 and
+    e^{l − logsumexp(l)} gave each r ≈ 1 (sum 2, score 2× too large). The score of the mixture
+    is that of one component, (0.5 − x)/σ² = 2.5e16."""
+    mix = GaussianMixture([0.5, 0.5], 1e-8)
+    x = np.array([[-2.0]])
+    np.testing.assert_allclose(mix.responsibilities(x), [[0.5, 0.5]], rtol=1e-15)
+    np.testing.assert_allclose(mix.score(x), [[2.5e16]], rtol=1e-12)

@@ -359,3 +359,21 @@ def test_scaled_shifted_names_a_bad_shift_and_takes_numpy_numbers():
     assert law.mean().tolist() == [1.0] and law.cov().tolist() == [[4.0]]
     with pytest.raises(ValueError, match=r"tol=-1 must be a probability"):
         law.bounds(-1)
+
+
+@pytest.mark.parametrize("t", [1e-6, 1e-7, 1e-8])
+def test_repeated_points_far_from_x_share_their_weight_exactly(t):
+    """The seed's data repeat 0.5: at small t and x = −2 the two tied atoms dominate, and f_t(x)
+    is the conditional field of x_0 = 0.5 (CATALOGUE A1). Their log-
+    weights are ~ −3/t² ≈ −3e16, where e^{l − logsumexp(l)} lost the log 2 and gave each r ≈ 1
+    (the field was 2× too large at t = 1e-8); the max-shifted softmax is exact. The compiled
+    kernel, which shifts by the maximum, agrees."""
+    path = pc.AffinePath(pc.schedules.Linear(), prior=pc.Gaussian(0.0, 1.0))
+    field = path.marginal_field(pc.PointMixture([0.5, 0.5, 1.2, 1.7]))
+    x = np.array([[-2.0]])
+    want = path.conditional_field(t, x, [0.5])
+    np.testing.assert_allclose(field(t, x), want, rtol=1e-12)
+    out, bad = _compiled_values(field, t, x)
+    assert bad == 0
+    np.testing.assert_allclose(out, want, rtol=1e-12)
+    np.testing.assert_allclose(field.score(t, x), (0.5 * (1 - t) + 2.0) / t**2, rtol=1e-12)

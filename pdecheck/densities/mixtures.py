@@ -38,6 +38,17 @@ def check_weights(weights: ArrayLike, k: int, name: str = "weights") -> Array:
     return w
 
 
+def softmax_rows(log_weights: Array) -> Array:
+    """Row-wise r_k = e^{l_k − max_j l_j} / Σ_j e^{l_j − max_j l_j}: the responsibilities from
+    log-weights l (n, k). Shifting by the maximum is exact (the top term is e^0 = 1), whereas
+    e^{l_k − logsumexp(l)} loses the log m of m tied components next to |l| ~ 1e16 (small σ_t,
+    repeated points) and gave each of them r ≈ 1, a field twice too large. A row whose
+    log-weights are all −∞ gives NaN."""
+    with np.errstate(invalid="ignore"):
+        shifted = np.exp(log_weights - np.max(log_weights, axis=1, keepdims=True))
+        return shifted / np.sum(shifted, axis=1, keepdims=True)
+
+
 class _Mixture(Density):
     """Shared piece of mixtures: points/means of shape (k, d) and normalised weights."""
 
@@ -140,8 +151,7 @@ class GaussianMixture(_Mixture):
     def responsibilities(self, x: ArrayLike) -> Array:
         """r_k(x) = w_k N_k(x) / Σ_j w_j N_j(x), shape (n, k)."""
         pts, _ = self._points(x)
-        lc = self._component_logpdf(pts)
-        return np.exp(lc - special.logsumexp(lc, axis=1, keepdims=True))
+        return softmax_rows(self._component_logpdf(pts))
 
     def logpdf(self, x: ArrayLike) -> Array:
         pts, _ = self._points(x)
@@ -150,7 +160,7 @@ class GaussianMixture(_Mixture):
     def score(self, x: ArrayLike) -> Array:
         pts, flat = self._points(x)
         lc = self._component_logpdf(pts)
-        r = np.exp(lc - special.logsumexp(lc, axis=1, keepdims=True))
+        r = softmax_rows(lc)
         out = np.einsum("nk,nkd->nd", r / self.stds**2, self.means[None, :, :] - pts[:, None, :])
         return out[:, 0] if flat else out
 
@@ -159,7 +169,7 @@ class GaussianMixture(_Mixture):
         responsibilities (Δp/p = Σ_k r_k Δp_k/p_k, and Δ log p = Δp/p − ‖∇log p‖²)."""
         pts, _ = self._points(x)
         lc = self._component_logpdf(pts)
-        r = np.exp(lc - special.logsumexp(lc, axis=1, keepdims=True))
+        r = softmax_rows(lc)
         var = self.stds**2
         sq = np.sum((pts[:, None, :] - self.means[None, :, :]) ** 2, axis=2)
         score = np.einsum("nk,nkd->nd", r / var, self.means[None, :, :] - pts[:, None, :])

@@ -20,7 +20,7 @@ from scipy import special
 from pdecheck._validate import _short, as_floats, check_positive
 from pdecheck.densities import Density
 from pdecheck.densities.base import _numeric, _vector
-from pdecheck.densities.mixtures import check_weights
+from pdecheck.densities.mixtures import check_weights, softmax_rows
 
 __all__ = ["Mixture", "ScaledShifted"]
 
@@ -135,7 +135,7 @@ class Mixture(Density):
         out = np.full(pts.shape, np.nan)
         ok = np.isfinite(top[:, 0])
         r = np.zeros_like(lc)
-        r[ok] = np.exp(lc[ok] - special.logsumexp(lc[ok], axis=1, keepdims=True))
+        r[ok] = softmax_rows(lc[ok])
         acc = np.zeros(pts.shape)
         for k, c in enumerate(self.components):
             active = r[:, k] > 0

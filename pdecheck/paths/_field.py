@@ -28,9 +28,9 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import special
 
 from pdecheck._validate import as_points
+from pdecheck.densities.mixtures import softmax_rows
 from pdecheck.fields import CompiledField
 
 __all__ = ["MarginalField", "ScoreField", "Terms"]
@@ -64,7 +64,7 @@ def _responsibilities(terms: Terms) -> _Averages:
     r = np.zeros_like(terms.logw)
     if np.any(defined):
         lw = terms.logw[defined]
-        r[defined] = np.exp(lw - special.logsumexp(lw, axis=1, keepdims=True))
+        r[defined] = softmax_rows(lw)
     return _Averages(defined, r)
 
 
