@@ -26,7 +26,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from pdecheck._validate import _short, check_finite
+from pdecheck._validate import _short, as_points, as_real, check_finite
 
 __all__ = ["CompiledField", "FieldLike", "KernelField", "compiled_form", "evaluate", "field_kernel"]
 
@@ -161,10 +161,11 @@ class KernelField:
     def __call__(self, t: float, x: ArrayLike) -> Array:
         from pdecheck._jit.signature import apply_field
 
-        pts = np.ascontiguousarray(np.asarray(x, dtype=float).reshape(-1, self.dim))
+        tt = float(check_finite("t", as_real("t", t)))
+        pts = np.ascontiguousarray(as_points("x", x, self.dim)[0])
         out = np.empty_like(pts)
         cf = self.compiled()
-        apply_field(cf.kernel, cf.params, float(t), pts, out)
+        apply_field(cf.kernel, cf.params, tt, pts, out)
         return out
 
 

@@ -126,3 +126,21 @@ def test_a_kernel_that_raises_leaves_nan_which_the_solver_reports() -> None:
     assert np.isnan(inverse(0.0, [[0.0]])).all()
     with pytest.raises(ValueError, match="non-finite"):
         solve_continuity(inverse, pc.Gaussian(0.0, 1.0), Grid(-8.0, 8.0, 64), (0.0, 1.0))
+
+
+def test_calling_a_kernel_field_checks_t_and_the_shape_of_x():
+    """Two 3-D points were read as three 2-D ones ((2, 3) reshaped to (3, 2)) and t = nan went
+    into the kernel: both are refused by name; a right call still rotates."""
+
+    @field_kernel(dim=2)
+    def rotation(t, x, params, out):
+        out[0] = -x[1]
+        out[1] = x[0]
+
+    np.testing.assert_array_equal(rotation(0.0, np.array([[1.0, 2.0]])), [[-2.0, 1.0]])
+    with pytest.raises(ValueError, match=r"x has shape \(2, 3\); it must be \(n, 2\)"):
+        rotation(0.0, np.ones((2, 3)))
+    with pytest.raises(ValueError, match=r"t=nan .* must be finite"):
+        rotation(float("nan"), np.ones((1, 2)))
+    with pytest.raises(ValueError, match=r"t='a' must be a real number"):
+        rotation("a", np.ones((1, 2)))
