@@ -129,3 +129,21 @@ def test_isotropic_field_matches_a_40_digit_reference(d, rng):
             worst = max(worst, np.max(np.abs(fi - ref)) / (1.0 + np.max(np.abs(ref))))
     print(f"d = {d}: max error vs 40-digit A4 {worst:.1e}")
     assert worst <= 1e-13
+
+
+def test_isotropic_field_in_high_dimension_does_not_underflow_to_nan():
+    """d = 2000, data N(0, 1) and N(0, 4) (weights ½), x a draw of the narrow one: the factor
+    (v_min/v_k)^{d/2} of the broad component, which has the larger q_k, underflows to 0 while
+    the narrow one's weight e^{q − max q} falls below EXP_FLOOR, so every weight was 0 and the
+    compiled field NaN. The log-space pass takes over and matches the NumPy field (a separate
+    implementation: log-weights and a max-shifted softmax) to 1e-12."""
+    d = 2000
+    path = pc.AffinePath(pc.schedules.Linear(), prior=pc.Gaussian(np.zeros(d), 1.0))
+    field = path.marginal_field(pc.GaussianMixture(np.zeros((2, d)), [1.0, 2.0]))
+    cf = field.compiled()
+    x = np.random.default_rng(0).standard_normal((3, d))
+    for t in (0.0, 0.05, 0.5):
+        out = np.empty_like(x)
+        assert apply_field(cf.kernel, cf.params, t, x, out) == 0
+        want = field(t, x)
+        np.testing.assert_allclose(out, want, rtol=1e-12, atol=1e-12 * np.max(np.abs(want)))

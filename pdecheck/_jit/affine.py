@@ -69,6 +69,9 @@ C3, C4, C5, C6, C7 = 1.0 / 6.0, 1.0 / 24.0, 1.0 / 120.0, 1.0 / 720.0, 1.0 / 5040
 C8, C9, C10, C11 = 1.0 / 40320.0, 1.0 / 362880.0, 1.0 / 3628800.0, 1.0 / 39916800.0
 C12, C13 = 1.0 / 479001600.0, 1.0 / 6227020800.0
 EXP_FLOOR = -708.0  # e^u < 2^-1021 below: returned as 0 (2^n stays a normal number above)
+#: below this sum of the isotropic path's weights (the top one is (v_min/v_k)^{d/2} <= 1 times
+#: e^0) their relative precision is gone: the log-space pass takes over
+UNDERFLOW_TOTAL = 1e-250
 
 
 @intrinsic
@@ -172,13 +175,18 @@ def _isotropic_prior(x, d, out, a, da, s, ds, sds, mu, sd, logw, centres, var0, 
     factors <= 1: no overflow; the sums are rescaled when a block raises the maximum),
     accumulating Σ r_k a_k with a_k = α' m_k + σ' μ_q + c_k (x − M_k),
     c_k = (αα' V_k + σσ' sd²)/v_k (CATALOGUE A4). Components come in blocks of LANES (padded
-    by pack_params), every pass but the sums a fixed-length loop that LLVM vectorises."""
+    by pack_params), every pass but the sums a fixed-length loop that LLVM vectorises.
+
+    Returns False, leaving ``out`` to be overwritten, when the weights summed to less than
+    ``UNDERFLOW_TOTAL``: in high dimension (v_min/v_k)^{d/2} underflows for the component of
+    largest q_k while the one that dominates falls below EXP_FLOOR (d = 2000, stds 1 and 2:
+    every weight 0, the field NaN). The caller then takes the log-space pass."""
     q2 = s * s * sd * sd
     vmin = a * a * var_min + q2
     if not 0.0 < vmin < math.inf:  # σ_t = 0 with point data (p_t atomic)
         for j in range(d):
             out[j] = math.nan
-        return
+        return True
     n_comp = logw.size
     inv = numba.carray(_stack_buffer(LANES), (LANES,))
     q = numba.carray(_stack_buffer(LANES), (LANES,))
@@ -225,8 +233,11 @@ def _isotropic_prior(x, d, out, a, da, s, ds, sds, mu, sd, logw, centres, var0, 
                 m = centres[row + i]
                 term[i] = q[i] * (da * m + drift + prefactor[i] * (xs - a * m))
             out[j] += _tree_sum(term)
+    if not total >= UNDERFLOW_TOTAL:
+        return False
     for j in range(d):
-        out[j] = out[j] / total if total > 0.0 else math.nan
+        out[j] = out[j] / total
+    return True
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
@@ -285,7 +296,10 @@ def _isotropic_point(t, xp, d, pp, op):
     a, da, s, ds, sds, mu, sd, logw, centres, var0, var_min = layout(pp, d, t)
     for j in range(d):
         out[j] = 0.0
-    _isotropic_prior(x, d, out, a, da, s, ds, sds, mu, sd[0], logw, centres, var0, var_min)
+    if not _isotropic_prior(x, d, out, a, da, s, ds, sds, mu, sd[0], logw, centres, var0, var_min):
+        for j in range(d):  # the weights underflowed: the log-space pass (every entry of sd
+            out[j] = 0.0  # is sd[0] for this prior)
+        _diagonal_prior(x, d, out, a, da, s, ds, sds, mu, sd, logw, centres, var0)
 
 
 def _diagonal_point(t, xp, d, pp, op):
