@@ -16,11 +16,14 @@ equation gives the divergence and eq. 12 the score of each conditional:
 with ∂_k L = tr((∂φ/∂x)^{−1} ∂_k(∂φ/∂x)) (Jacobi's formula) for k = t, x_1, …, x_d.
 
 Derivatives are analytic when supplied (``jacobian``, ``dphi_dt``, ``djacobian``); otherwise
-fourth-order central differences with step h = ε^{1/5} max(1, |·|) ≈ 7e-4 give them to about
-1e-12 relative (truncation h⁴ plus round-off ε/h), enough for PDE-residual tests at outer steps
-≥ 1e-3. Without ``djacobian``, ∂_t L and ∇_x L are the same fourth-order differences of L:
-about 1e-12/h ≈ 1e-9 relative when the Jacobian is analytic, about 1e-8 when it is itself a
-difference.
+fourth-order central differences give them to about 1e-12 relative (truncation (h/ℓ)⁴ plus
+round-off ε ℓ/h on a length scale ℓ), enough for PDE-residual tests at outer steps ≥ 1e-3. The
+x-step is h = ε^{1/5} max(1, |x_j|) ≈ 7e-4 for each point on its own (a far-out point in a batch
+does not change the others). The t-step is relative, h = ε^{1/5} |t|: paths such as Linear's
+φ = (x − (1−t) x_0)/t are singular at t = 0, so t is their length scale, and the stencil
+t ± 2h stays inside t > 0. Without ``djacobian``, ∂_t L and ∇_x L are the same fourth-order
+differences of L: about 1e-12/h ≈ 1e-9 relative when the Jacobian is analytic, about 1e-8 when
+it is itself a difference.
 
 Public name: :class:`CharacteristicPath`.
 """
@@ -48,9 +51,27 @@ PhiFn = Callable[[float, Array, Array], ArrayLike]
 FD_STEP = float(np.finfo(float).eps ** 0.2)
 
 
-def _central4(fn: Callable[[float], Array], h: float) -> Array:
-    """(−f(2h) + 8 f(h) − 8 f(−h) + f(−2h)) / 12h: fourth-order central difference."""
-    return (-fn(2 * h) + 8 * fn(h) - 8 * fn(-h) + fn(-2 * h)) / (12 * h)
+def _central4(fn: Callable[[Any], Array], h: float | Array) -> Array:
+    """(−f(2h) + 8 f(h) − 8 f(−h) + f(−2h)) / 12h: fourth-order central difference; ``h`` is one
+    step or one per point (n,), broadcast over the trailing axes of f."""
+    diff = -fn(2 * h) + 8 * fn(h) - 8 * fn(-h) + fn(-2 * h)
+    step = np.asarray(h, dtype=float)
+    return np.asarray(diff / (12 * step.reshape(step.shape + (1,) * (diff.ndim - step.ndim))))
+
+
+def _t_step(t: float) -> float:
+    """h = ε^{1/5} |t| (ε^{1/5} at t = 0): relative to the distance from t = 0, where paths are
+    singular, so t − 2h = t (1 − 2ε^{1/5}) keeps the stencil on the side of t."""
+    return FD_STEP * (abs(t) if t != 0.0 else 1.0)
+
+
+def _partial_x(fn: Callable[[Array], Array], x: Array, j: int) -> Array:
+    """∂fn/∂x_j at the points x (n, d): fourth-order central difference with a step
+    h_i = ε^{1/5} max(1, |x_ij|) for each point i, so points do not affect each other."""
+    e = np.zeros(x.shape[1])
+    e[j] = 1.0
+    h = FD_STEP * np.maximum(1.0, np.abs(x[:, j]))
+    return _central4(lambda s: fn(x + s[:, None] * e), h)
 
 
 class CharacteristicPath:
@@ -96,29 +117,21 @@ class CharacteristicPath:
         return np.asarray(self._phi(t, x, x0), dtype=float).reshape(x.shape)
 
     def jacobian(self, t: float, x: Array, x0: Array) -> Array:
-        """∂φ/∂x, shape (n, d, d): analytic if given, else fourth-order central differences."""
+        """∂φ/∂x, shape (n, d, d): analytic if given, else fourth-order central differences
+        with a step per point (:func:`_partial_x`)."""
         if self._jac is not None:
             return np.asarray(self._jac(t, x, x0), dtype=float).reshape(
                 x.shape[0], self.dim, self.dim
             )
-        cols = []
-        for j in range(self.dim):
-            h = FD_STEP * max(1.0, float(np.max(np.abs(x[:, j]), initial=0.0)))
-            e = np.zeros(self.dim)
-            e[j] = 1.0
-
-            def shifted(s: float, e: Array = e) -> Array:
-                return self.phi(t, x + s * e, x0)
-
-            cols.append(_central4(shifted, h))
+        cols = [_partial_x(lambda y: self.phi(t, y, x0), x, j) for j in range(self.dim)]
         return np.stack(cols, axis=2)
 
     def dphi_dt(self, t: float, x: Array, x0: Array) -> Array:
-        """∂φ/∂t, shape (n, d): analytic if given, else a fourth-order central difference in t."""
+        """∂φ/∂t, shape (n, d): analytic if given, else a fourth-order central difference in t
+        with the relative step of :func:`_t_step`."""
         if self._dt is not None:
             return np.asarray(self._dt(t, x, x0), dtype=float).reshape(x.shape)
-        h = FD_STEP * max(1.0, abs(t))
-        return _central4(lambda s: self.phi(t + s, x, x0), h)
+        return _central4(lambda s: self.phi(t + s, x, x0), _t_step(t))
 
     def logdet_derivatives(self, t: float, x: Array, x0: Array) -> tuple[Array, Array]:
         """(∂_t L (n,), ∇_x L (n, d)) for L = log|det ∂φ/∂x|: Jacobi's formula with
@@ -133,18 +146,9 @@ class CharacteristicPath:
         def logdet(s: float, x: Array) -> Array:
             return np.asarray(np.linalg.slogdet(self.jacobian(t + s, x, x0))[1], dtype=float)
 
-        dt = _central4(lambda s: logdet(s, x), FD_STEP * max(1.0, abs(t)))
-        grad = np.empty_like(x)
-        for j in range(self.dim):
-            e = np.zeros(self.dim)
-            e[j] = 1.0
-            h = FD_STEP * max(1.0, float(np.max(np.abs(x[:, j]), initial=0.0)))
-
-            def along(s: float, e: Array = e) -> Array:
-                return logdet(0.0, x + s * e)
-
-            grad[:, j] = _central4(along, h)
-        return dt, grad
+        dt = _central4(lambda s: logdet(s, x), _t_step(t))
+        grad = [_partial_x(lambda y: logdet(0.0, y), x, j) for j in range(self.dim)]
+        return dt, np.stack(grad, axis=1).reshape(x.shape)
 
     # -- conditional (seed eq. 8, 12) ---------------------------------------------------
     def conditional_field(self, t: float, x: ArrayLike, x0: ArrayLike) -> Array:
