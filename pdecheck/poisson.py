@@ -13,6 +13,11 @@ Public names:
 
 Sign and scale: E(x̃) = S_{N−1}^{−1} Σ w_i (x̃ − ỹ_i)/|x̃ − ỹ_i|^N points **away** from the data
 and ∇·E = ρ δ(z) (the physical field; PFGM regresses −E/|E|). S_{N−1} = 2π^{N/2}/Γ(N/2).
+
+High dimension (CIFAR: d = 3072): Γ(N/2) overflows from N = 343 and |x̃ − ỹ|^N long before, so
+the field works in logs, log S_{N−1} = log 2 + (N/2) log π − log Γ(N/2), and scales the charges
+by the nearest one, as the compiled velocity does: E is finite wherever it is representable and
+the velocity E_x/E_z, where S_{N−1} and the scale cancel, everywhere off the hyperplane.
 """
 
 from __future__ import annotations
@@ -29,14 +34,27 @@ from pdecheck.densities import Density, PointMixture, PoissonKernel
 from pdecheck.densities.mixtures import _Mixture, softmax_rows
 from pdecheck.fields import CompiledField
 
-__all__ = ["PoissonField", "PoissonKernelMixture", "PoissonVelocity", "sphere_area"]
+__all__ = [
+    "PoissonField",
+    "PoissonKernelMixture",
+    "PoissonVelocity",
+    "log_sphere_area",
+    "sphere_area",
+]
 
 Array = NDArray[np.float64]
 
 
+def log_sphere_area(n: int) -> float:
+    """log S_{n−1} = log 2 + (n/2) log π − log Γ(n/2), finite for every n >= 1 (S_{n−1} itself
+    underflows and Γ(n/2) overflows from n = 343)."""
+    return float(math.log(2.0) + (n / 2) * math.log(math.pi) - special.gammaln(n / 2))
+
+
 def sphere_area(n: int) -> float:
-    """S_{n−1} = 2π^{n/2}/Γ(n/2), the area of the unit sphere in R^n."""
-    return float(2.0 * math.pi ** (n / 2) / math.gamma(n / 2))
+    """S_{n−1} = 2π^{n/2}/Γ(n/2), the area of the unit sphere in R^n (0.0 where it underflows,
+    from n ≈ 1300: use :func:`log_sphere_area`)."""
+    return math.exp(log_sphere_area(n))
 
 
 class PoissonKernelMixture(_Mixture):
@@ -117,8 +135,7 @@ class PoissonVelocity:
         zz = float(z)
         if not zz > 0:
             raise ValueError(f"z={z!r}: the field-line velocity E_x/E_z is defined for z > 0 only")
-        ex, ez = self.owner.field(x, zz)
-        return np.asarray(ex / ez[:, None], dtype=float)
+        return self.owner._velocity(x, zz)
 
     def compiled(self) -> CompiledField:
         """``pdecheck._jit.poisson.poisson_velocity`` with [N, k, w, y]."""
@@ -149,7 +166,7 @@ class PoissonField:
         self.d = data.dim
         self.augmented = bool(augmented)
         self.N = self.d + 1 if self.augmented else self.d
-        self.area = sphere_area(self.N)
+        self.log_area = log_sphere_area(self.N)
         self.velocity = PoissonVelocity(self)
 
     def __repr__(self) -> str:
@@ -163,21 +180,38 @@ class PoissonField:
         """E at (x, z): returns (E_x of shape (n, d), E_z of shape (n,)). For augmented=False,
         E(x) of shape (n, d) in R^d (z must be None). z may be a scalar or one value per row."""
         pts, _ = as_points("x", x, self.d)
-        dev = pts[:, None, :] - self.charges[None, :, :]
         if self.augmented:
             if z is None:
                 raise ValueError("z=None: the augmented field needs the height z of each point")
             zz = np.broadcast_to(np.asarray(z, dtype=float), (pts.shape[0],))
-            r2 = np.sum(dev**2, axis=2) + zz[:, None] ** 2
         else:
             if z is not None:
                 raise ValueError(f"z={_short(z)}: a field without the extra dimension takes no z")
-            r2 = np.sum(dev**2, axis=2)
-        q = self.weights / (self.area * r2 ** (self.N / 2))
-        ex = np.einsum("nk,nkd->nd", q, dev)
+            zz = np.zeros(pts.shape[0])
+        dev, q, log_scale = self._charges(pts, zz)
+        scale = np.exp(log_scale)
+        ex = np.einsum("nk,nkd->nd", q, dev) * scale[:, None]
         if not self.augmented:
             return ex
-        return ex, zz * q.sum(axis=1)
+        return ex, zz * q.sum(axis=1) * scale
+
+    def _charges(self, pts: Array, zz: Array) -> tuple[Array, Array, Array]:
+        """(x − y_i (n, k, d), q̂_i (n, k), log c (n,)) with the charges' weights in the field
+        w_i |x̃ − ỹ_i|^{−N}/S_{N−1} = c q̂_i, q̂_i = w_i (r_i²/r_min²)^{−N/2} <= w_i and
+        log c = −(N/2) log r_min² − log S_{N−1}: nothing overflows (module docstring)."""
+        dev = pts[:, None, :] - self.charges[None, :, :]
+        with np.errstate(divide="ignore"):
+            log_r2 = np.log(np.sum(dev**2, axis=2) + zz[:, None] ** 2)
+        low = np.min(log_r2, axis=1, keepdims=True)
+        q = self.weights * np.exp(-(self.N / 2) * (log_r2 - low))
+        return dev, q, -(self.N / 2) * low[:, 0] - self.log_area
+
+    def _velocity(self, x: ArrayLike, z: float) -> Array:
+        """E_x/E_z = Σ q̂_i (x − y_i) / (z Σ q̂_i): S_{N−1} and the scale c cancel (CATALOGUE P2)."""
+        self._require_augmented("the field-line velocity E_x/E_z")
+        pts, _ = as_points("x", x, self.d)
+        dev, q, _ = self._charges(pts, np.full(pts.shape[0], z))
+        return np.asarray(np.einsum("nk,nkd->nd", q, dev) / (z * q.sum(axis=1))[:, None])
 
     def hyperplane_density(self, z: float) -> PoissonKernelMixture:
         """p_z = 2 E_z(·, z) = Σ w_i P_z(x − y_i), C_d = Γ((d+1)/2)/π^{(d+1)/2} = 2/S_d (P1)."""

@@ -8,7 +8,7 @@ import pytest
 from scipy import integrate, stats
 
 import pdecheck as pc
-from pdecheck.poisson import PoissonField, PoissonKernelMixture
+from pdecheck.poisson import PoissonField, PoissonKernelMixture, log_sphere_area, sphere_area
 
 THREE_2D = pc.PointMixture([[0.3, 0.1], [-0.5, 0.2], [0.1, -0.4]], [0.5, 0.3, 0.2])
 A5 = pc.PointMixture([0.5, 1.2, 1.7], [0.5, 0.25, 0.25])
@@ -121,6 +121,59 @@ def test_compiled_velocity_matches_numpy_in_high_dimension(rng):
         if d == 2:
             assert np.allclose(out, pf.velocity(0.4, x), rtol=1e-12)
         assert np.all(np.isfinite(out))
+
+
+def test_sphere_area_in_logs_for_every_dimension():
+    """S_0 = 2, S_1 = 2π, S_2 = 4π, S_3 = 2π² exactly; for large n, log S_{n−1} satisfies the
+    recursion S_{n+1} = (2π/n) S_{n−1} (independent of Γ) up to CIFAR's N = 3073, where
+    Γ(N/2) overflowed from N = 343. Both to round-off: rtol 1e-14 for exp of a log of size
+    ~1, and atol 1e-9 on logs of size ~1e4 accumulated over ~1500 recursion steps."""
+    np.testing.assert_allclose(
+        [sphere_area(n) for n in (1, 2, 3, 4)], [2, 2 * np.pi, 4 * np.pi, 2 * np.pi**2], rtol=1e-14
+    )
+    logs = {1: np.log(2.0), 2: np.log(2 * np.pi)}
+    for n in range(1, 3072):
+        logs[n + 2] = logs[n] + np.log(2 * np.pi / n)
+    for n in (343, 400, 1001, 3072, 3073):
+        assert log_sphere_area(n) == pytest.approx(logs[n], abs=1e-9)
+    assert PoissonField(np.random.default_rng(0).normal(size=(2, 3072))).log_area == (
+        log_sphere_area(3073)
+    )
+
+
+def test_field_is_finite_where_representable_in_high_dimension():
+    """One unit charge at the origin in d = 400 (N = 401): E(x̃) = x̃ / (S_400 |x̃|^401), with
+    S_400 = 2π^{200.5}/Γ(200.5) ≈ e^{−629} by mpmath at 30 digits (independent of gammaln), is
+    representable at |x̃| = 1 and 2; it overflowed Γ in the constructor. rtol 1e-12: the log
+    of E is ~600 in size, so its round-off ε·600 ≈ 1e-13 is the relative error of E."""
+    import mpmath
+
+    mpmath.mp.dps = 30
+    area = float(2 * mpmath.pi ** mpmath.mpf(200.5) / mpmath.gamma(mpmath.mpf(200.5)))
+    pf = PoissonField(pc.PointMixture(np.zeros((1, 400))))
+    for radius in (1.0, 2.0):
+        x = np.zeros((1, 400))
+        x[0, 0] = 0.6 * radius
+        ex, ez = pf.field(x, 0.8 * radius)
+        scale = radius / (area * radius**401)
+        np.testing.assert_allclose(ex[0, 0], 0.6 * scale, rtol=1e-12)
+        np.testing.assert_allclose(ez, 0.8 * scale, rtol=1e-12)
+        assert np.all(ex[0, 1:] == 0.0)
+
+
+def test_numpy_velocity_matches_compiled_where_the_field_underflows(rng):
+    """d = 200, x = 10·normal: |x̃ − ỹ|^{−N} ≈ e^{−1000} underflows (the NumPy velocity was
+    0/0 = NaN), but E_x/E_z, where the scale cancels, is finite and equals the compiled
+    kernel's (the same charge scaling, another summation order: rtol 1e-11 for logs ~10 times
+    N/2 = 100.5 in the exponents)."""
+    from pdecheck._jit.signature import apply_field
+
+    pf = PoissonField(pc.PointMixture(rng.normal(size=(4, 200))))
+    x = 10 * rng.normal(size=(5, 200))
+    cf = pf.velocity.compiled()
+    out = np.empty_like(x)
+    assert apply_field(cf.kernel, cf.params, 10.0, x, out) == 0
+    np.testing.assert_allclose(pf.velocity(10.0, x), out, rtol=1e-11)
 
 
 def test_compiled_velocity_on_the_hyperplane_is_nan(capfd):
