@@ -29,7 +29,15 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
-from pdecheck._validate import _short, as_generator, as_points, check_count, check_positive
+from pdecheck._validate import (
+    _short,
+    as_generator,
+    as_points,
+    as_real,
+    check_count,
+    check_finite,
+    check_positive,
+)
 from pdecheck.densities import Density, PointMixture, PoissonKernel
 from pdecheck.densities.mixtures import _Mixture, softmax_rows
 from pdecheck.fields import CompiledField
@@ -55,6 +63,20 @@ def sphere_area(n: int) -> float:
     """S_{n−1} = 2π^{n/2}/Γ(n/2), the area of the unit sphere in R^n (0.0 where it underflows,
     from n ≈ 1300: use :func:`log_sphere_area`)."""
     return math.exp(log_sphere_area(n))
+
+
+def _heights(z: ArrayLike, n: int) -> Array:
+    """z as one height per point, shape (n,): a finite real scalar or an (n,) array matching
+    the n points of x; anything else raises naming z, its value and the rule."""
+    zz = check_finite("z", z)
+    if zz.ndim == 0:
+        return np.full(n, float(zz))
+    if zz.shape != (n,):
+        raise ValueError(
+            f"z={_short(z)} has shape {zz.shape}; the rule is a scalar or one height per point "
+            f"of x, shape ({n},)"
+        )
+    return zz
 
 
 class PoissonKernelMixture(_Mixture):
@@ -132,9 +154,12 @@ class PoissonVelocity:
         return f"PoissonVelocity({self.owner!r})"
 
     def __call__(self, z: float, x: ArrayLike) -> Array:
-        zz = float(z)
-        if not zz > 0:
-            raise ValueError(f"z={z!r}: the field-line velocity E_x/E_z is defined for z > 0 only")
+        """v = E_x/E_z at height z, one real number with 0 < z < ∞."""
+        zz = as_real("z", z)
+        if not 0.0 < zz < math.inf:
+            raise ValueError(
+                f"z={z!r}: the field-line velocity E_x/E_z is defined for finite z > 0 only"
+            )
         return self.owner._velocity(x, zz)
 
     def compiled(self) -> CompiledField:
@@ -183,7 +208,7 @@ class PoissonField:
         if self.augmented:
             if z is None:
                 raise ValueError("z=None: the augmented field needs the height z of each point")
-            zz = np.broadcast_to(np.asarray(z, dtype=float), (pts.shape[0],))
+            zz = _heights(z, pts.shape[0])
         else:
             if z is not None:
                 raise ValueError(f"z={_short(z)}: a field without the extra dimension takes no z")

@@ -128,6 +128,32 @@ def test_bad_input_names_argument_value_rule():
 
 
 @pytest.mark.parametrize(
+    ("lower", "upper", "pattern"),
+    [
+        ([[0, 1, 2]], [[1, 2, 3]], r"lower has shape \(1, 3\); it must be \(n, 2\)"),
+        ([[0, 1]], [[1, 2, 3]], r"upper has shape \(1, 3\); it must be \(n, 2\)"),
+        ([[0, 1]], [[1, 2], [2, 3]], r"lower has shape \(1, 2\) but upper has \(2, 2\)"),
+    ],
+)
+def test_gaussian_mixture_box_probability_names_bad_corners(lower, upper, pattern):
+    """The mixture checks its box corners as every density does (``_boxes``): the wrong width
+    was NumPy's "cannot reshape array of size 3 into shape (2)"."""
+    with pytest.raises(ValueError, match=pattern):
+        GaussianMixture([[0.0, 1.0]], 1.0).box_probability(lower, upper)
+
+
+def test_gaussian_mixture_box_probability_takes_flat_corners_in_1d():
+    """In 1-D, P(a < X <= b) = Σ w_k (Φ((b − m_k)/s_k) − Φ((a − m_k)/s_k)) from flat corners."""
+    mix = GaussianMixture([0.0, 1.0], [1.0, 0.5], [0.3, 0.7])
+    want = [
+        0.3 * (special.ndtr(b) - special.ndtr(a))
+        + 0.7 * (special.ndtr((b - 1) / 0.5) - special.ndtr((a - 1) / 0.5))
+        for a, b in ((-1.0, 0.5), (0.2, 2.0))
+    ]
+    np.testing.assert_allclose(mix.box_probability([-1.0, 0.2], [0.5, 2.0]), want, rtol=1e-13)
+
+
+@pytest.mark.parametrize(
     ("lower", "upper"),
     [
         ([-1.0, -2.0], [0.5, 1.0]),

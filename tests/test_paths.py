@@ -174,6 +174,33 @@ def test_bad_input_messages_name_argument_value_rule():
         pc.AffinePath(pc.schedules.Linear(), pc.PointMixture([0.0]))
 
 
+@pytest.mark.parametrize("bad", ["mu", "dmu"])
+def test_general_path_names_mu_or_dmu_of_the_wrong_shape(bad):
+    """mu/dmu must return (k, d) for x0 (k, d): a (3,) value was NumPy's "cannot reshape array
+    of size 3 into shape (5,2)"; the message names the function, the shapes and the rule."""
+    fns = {"mu": lambda t, x: (1 - t) * x, "dmu": lambda t, x: -x}
+    fns[bad] = lambda t, x: np.zeros(3)
+    with pytest.raises(ValueError) as info:
+        pc.GeneralAffinePath(
+            fns["mu"], fns["dmu"], pc.schedules.Linear(), pc.Gaussian(np.zeros(2), 1.0)
+        )
+    text = str(info.value)
+    assert text.startswith(f"{bad}(t=") and "shape (3,)" in text
+    assert "the rule is an array of shape (k, d) = (5, 2)" in text
+
+
+def test_marginal_field_refuses_a_time_that_is_not_one_number():
+    """t is one time for the whole batch x: an array t was NumPy's "only 0-dimensional arrays
+    can be converted" and a one-element list passed silently."""
+    path = pc.AffinePath(pc.schedules.Linear(), pc.Gaussian(np.zeros(2), 1.0))
+    field = path.marginal_field(pc.PointMixture([[0.0, 0.0]]))
+    for t in ([0.5, 0.6], [0.5]):
+        with pytest.raises(TypeError, match=r"t=\[0\.5.*has shape \(\d,\); the rule is one real"):
+            field(t, [[0.0, 0.0]])
+    with pytest.raises(ValueError, match=r"t='a' must be a real number"):
+        field("a", [[0.0, 0.0]])
+
+
 def test_a4_single_gaussian_field_symbolically():
     """sympy: for data N(m, V) and prior N(0, 1), the A4 field α'm + (αα'V + σσ')/(α²V + σ²)(x − αm)
     with p_t = N(αm, α²V + σ²) has continuity residual 0 for the cosine schedule, and the

@@ -207,6 +207,16 @@ def test_compiled_velocity_on_the_hyperplane_is_nan(capfd):
         (lambda: PoissonField(A5).tail_bound(1.0, 1.0), ValueError, ["radius=1.0", "1.7"]),
         (lambda: PoissonField(THREE_2D).cdf(1.0, 0.0), ValueError, ["d = 1", "d=2"]),
         (lambda: PoissonField(THREE_2D).field(np.zeros((1, 2))), ValueError, ["z=None"]),
+        # z is a finite real scalar, or one height per point of x (it was a broadcast error,
+        # a silent NaN, or float()'s "could not convert string to float")
+        (
+            lambda: PoissonField(A5).field([[0.0], [1.0]], [1.0, 2.0, 3.0]),
+            ValueError,
+            ["z=[1. 2. 3.]", "shape (3,)", "one height per point of x, shape (2,)"],
+        ),
+        (lambda: PoissonField(A5).field([[0.0]], np.nan), ValueError, ["z=nan", "finite"]),
+        (lambda: PoissonField(A5).velocity("a", [[0.0]]), ValueError, ["z='a'", "real number"]),
+        (lambda: PoissonField(A5).velocity(np.inf, [[0.0]]), ValueError, ["z=inf", "finite z > 0"]),
         # the density's own parameters are checked as a PointMixture's are
         (lambda: PoissonKernelMixture(1.0, [[0.0], [1.0]], [0.7, 0.7]), ValueError, ["sum to 1"]),
         (lambda: PoissonKernelMixture(1.0, [[0.0], [1.0]], [0.5]), ValueError, ["(2,)"]),
@@ -219,6 +229,15 @@ def test_bad_input_names_argument_value_and_rule(make, exc, words):
         make()
     for word in words:
         assert word in str(info.value)
+
+
+def test_field_takes_one_height_per_point():
+    """E_z at (x_j, z_j) for one unit charge at 0 in d = 1 (N = 2, S_1 = 2π) is
+    z_j / (2π (x_j² + z_j²)); per-point heights and a scalar agree with it to round-off."""
+    pf = PoissonField(pc.PointMixture([0.0]))
+    x, z = np.array([0.3, -1.0]), np.array([0.5, 2.0])
+    np.testing.assert_allclose(pf.field(x, z)[1], z / (2 * np.pi * (x**2 + z**2)), rtol=1e-14)
+    np.testing.assert_allclose(pf.field(x, 0.5)[1], 0.5 / (2 * np.pi * (x**2 + 0.25)), rtol=1e-14)
 
 
 def test_kernel_mixture_reads_flat_charges_as_1d_with_equal_default_weights():

@@ -179,9 +179,11 @@ class GaussianMixture(_Mixture):
         )
 
     def box_probability(self, lower: ArrayLike, upper: ArrayLike) -> Array:
-        total = np.zeros(np.asarray(lower, dtype=float).reshape(-1, self.dim).shape[0])
+        """Σ_k w_k P_k(lower < X <= upper), corners checked by the density's ``_boxes``."""
+        lo, hi = self._boxes(lower, upper)
+        total = np.zeros(lo.shape[0])
         for m, s, w in zip(self.means, self.stds, self.weights, strict=True):
-            total += w * Gaussian(m, s).box_probability(lower, upper)
+            total += w * Gaussian(m, s).box_probability(lo, hi)
         return total
 
     def _sample(self, n: int, rng: np.random.Generator) -> Array:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from pdecheck._validate import _short, as_points, check_finite
+from pdecheck._validate import _short, as_floats, as_points, check_finite
 from pdecheck.densities import Density, Gaussian, GaussianMixture, PointMixture, Uniform
 from pdecheck.fields import CompiledField
 from pdecheck.paths._densities import Mixture, ScaledShifted
@@ -43,6 +43,18 @@ def _probe_points(dim: int) -> Array:
     """Fixed points x_0 at which a user's μ is checked on construction."""
     grid = np.array([-1.7, -0.4, 0.0, 0.9, 2.3])
     return np.stack([np.roll(grid, j) for j in range(dim)], axis=1)
+
+
+def _returned(label: str, t: float, raw: ArrayLike, shape: tuple[int, ...]) -> Array:
+    """The value of a user's ``mu``/``dmu`` at points x0 of shape (k, d): a real array of shape
+    (k, d) ((k,) also in 1-D); any other shape raises ``ValueError`` naming it and the rule."""
+    out = as_floats(f"{label}(t={t!r}, x0)", raw)
+    if out.shape != shape and not (shape[1] == 1 and out.shape == shape[:1]):
+        raise ValueError(
+            f"{label}(t={t!r}, x0) returned {_short(raw)} of shape {out.shape} for x0 of shape "
+            f"{shape}; the rule is an array of shape (k, d) = {shape}, one row per point of x0"
+        )
+    return out.reshape(shape)
 
 
 class GeneralAffinePath:
@@ -83,12 +95,12 @@ class GeneralAffinePath:
     def mu(self, t: float, x0: ArrayLike) -> Array:
         """μ_t(x_0) for points x0 (k, d)."""
         pts, _ = as_points("x0", x0, self.dim)
-        return np.asarray(self._mu_fn(t, pts), dtype=float).reshape(pts.shape)
+        return _returned("mu", t, self._mu_fn(t, pts), pts.shape)
 
     def dmu(self, t: float, x0: ArrayLike) -> Array:
         """∂_t μ_t(x_0) for points x0 (k, d)."""
         pts, _ = as_points("x0", x0, self.dim)
-        return np.asarray(self._dmu_fn(t, pts), dtype=float).reshape(pts.shape)
+        return _returned("dmu", t, self._dmu_fn(t, pts), pts.shape)
 
     def sigma(self, t: float) -> float:
         return float(self.schedule.sigma(t))
@@ -123,6 +135,13 @@ class GeneralAffinePath:
                 )
 
     def _check_t(self, t: Any, *, atomic: bool) -> float:
+        """t as a float: one finite number (a scalar: one time for the whole batch x) in
+        [0, T], or (0, T] for atomic data."""
+        if np.ndim(t) != 0:
+            raise TypeError(
+                f"t={_short(t)} has shape {np.shape(t)}; the rule is one real number t (a "
+                "scalar: one time for every point of x)"
+            )
         tt = float(check_finite("t", t))
         low_ok = tt > 0.0 if atomic else tt >= 0.0
         if not (low_ok and tt <= self.T):
