@@ -48,18 +48,26 @@ def test_the_rule_flags_only_short_steps_below_the_floor_or_beyond_the_budget() 
     assert "from the start" in str(stall_error(0.0, 1e-13, (0.0, 1.0)))
 
 
+def _field_solves(kernel: Any, numpy_field: Any) -> dict[str, Callable[[], Any]]:
+    """Every solver loop that picks its own step, on a compiled and on a NumPy field."""
+    span = (0.0, 1.0)
+    return {
+        "continuity, compiled field": lambda: solve_continuity(kernel, P0, GRID, span),
+        "continuity, NumPy field": lambda: solve_continuity(numpy_field, P0, GRID, span),
+        "Fokker-Planck ssprk2, compiled drift": lambda: solve_fokker_planck(
+            kernel, 1.0, P0, GRID, span, time="ssprk2"
+        ),
+        "Fokker-Planck ssprk2, NumPy drift": lambda: solve_fokker_planck(
+            numpy_field, 1.0, P0, GRID, span, time="ssprk2"
+        ),
+        "Fokker-Planck implicit, NumPy drift": lambda: solve_fokker_planck(
+            numpy_field, 1.0, P0, GRID, span, time="implicit"
+        ),
+    }
+
+
 SOLVES: dict[str, Callable[[], Any]] = {
-    "continuity, compiled field": lambda: solve_continuity(_kernel_field, P0, GRID, (0.0, 1.0)),
-    "continuity, NumPy field": lambda: solve_continuity(_numpy_field, P0, GRID, (0.0, 1.0)),
-    "Fokker-Planck ssprk2, compiled drift": lambda: solve_fokker_planck(
-        _kernel_field, 1.0, P0, GRID, (0.0, 1.0), time="ssprk2"
-    ),
-    "Fokker-Planck ssprk2, NumPy drift": lambda: solve_fokker_planck(
-        _numpy_field, 1.0, P0, GRID, (0.0, 1.0), time="ssprk2"
-    ),
-    "Fokker-Planck implicit, NumPy drift": lambda: solve_fokker_planck(
-        _numpy_field, 1.0, P0, GRID, (0.0, 1.0), time="implicit"
-    ),
+    **_field_solves(_kernel_field, _numpy_field),
     "explicit heat, D(t)": lambda: solve_heat(_rate, P0, GRID, (0.0, 1.0), method="explicit"),
 }
 
@@ -84,19 +92,7 @@ def _huge_kernel(t, x, params, out):
     out[0] = -1e10 * x[0]
 
 
-HUGE: dict[str, Callable[[], Any]] = {
-    "continuity, compiled field": lambda: solve_continuity(_huge_kernel, P0, GRID, (0.0, 1.0)),
-    "continuity, NumPy field": lambda: solve_continuity(_huge_drift, P0, GRID, (0.0, 1.0)),
-    "Fokker-Planck ssprk2, compiled drift": lambda: solve_fokker_planck(
-        _huge_kernel, 1.0, P0, GRID, (0.0, 1.0), time="ssprk2"
-    ),
-    "Fokker-Planck ssprk2, NumPy drift": lambda: solve_fokker_planck(
-        _huge_drift, 1.0, P0, GRID, (0.0, 1.0), time="ssprk2"
-    ),
-    "Fokker-Planck implicit, NumPy drift": lambda: solve_fokker_planck(
-        _huge_drift, 1.0, P0, GRID, (0.0, 1.0), time="implicit"
-    ),
-}
+HUGE: dict[str, Callable[[], Any]] = _field_solves(_huge_kernel, _huge_drift)
 
 
 @pytest.mark.parametrize("name", HUGE)
