@@ -113,7 +113,7 @@ def test_ou_marginal_exists_beyond_the_nominal_horizon():
         (lambda: SDE(lambda t, x: x, lambda t: -1.0), ValueError, ["diffusion(t) = -1.0", ">= 0"]),
         (lambda: SDE(lambda t, x: x, lambda t: np.nan * t), ValueError, ["nan", "finite"]),
         (lambda: VESDE(1.0, 0.5), ValueError, ["sigma_max=0.5", "sigma_max > sigma_min"]),
-        (lambda: VPSDE(-0.1, 20.0), ValueError, ["beta_min", "> 0"]),
+        (lambda: VPSDE(-0.1, 20.0), ValueError, ["beta_min=-0.1", ">= 0"]),
         (lambda: OU(theta=0.0), ValueError, ["theta", "> 0"]),
         (lambda: OU().marginal(pc.Uniform(0, 1), 0.5), TypeError, ["Uniform", "PointMixture"]),
         (lambda: OU().marginal(pc.PointMixture([0.0]), -1.0), ValueError, ["t=-1.0", "[0, inf)"]),
