@@ -7,9 +7,9 @@
   coupled runs (:mod:`._budget`);
 - :func:`grid_vs_exact` — L1 of the finest grid against the exact cell averages, held to the
   GCI plus twice the mass beyond the box (initial truncation and exact tails);
-- :func:`grid_vs_particles` — binned L1 on the grid aggregated to about 8 blocks per axis;
-- :func:`proportions` — nearest-data-point shares at the end of a run towards atomic data,
-  against :func:`expected_shares`.
+- :func:`grid_vs_particles` — binned L1 on the grid aggregated to about 8 blocks per axis.
+
+The nearest-data-point shares at the end of a run towards atomic data are in :mod:`._shares`.
 """
 
 from __future__ import annotations
@@ -19,12 +19,11 @@ from numpy.typing import NDArray
 
 from pdecheck import compare
 from pdecheck.compare.binned import binned_l1, equal_probability_edges
-from pdecheck.densities import Density, PointMixture
+from pdecheck.densities import Density
 from pdecheck.fields import compiled_form
 from pdecheck.verify._budget import (
     cell_displacement_budget,
     ks_displacement_budget,
-    proportion_interval,
 )
 from pdecheck.verify._grid import (
     BOX_TOL,
@@ -39,13 +38,12 @@ from pdecheck.verify.claim import Claim, PdfDensity
 from pdecheck.verify.verdict import Check, Flag, Verdict
 
 __all__ = [
-    "expected_shares",
     "grid_vs_exact",
     "grid_vs_particles",
     "grids",
+    "lost",
     "particles",
     "particles_vs_exact",
-    "proportions",
 ]
 
 Array = NDArray[np.float64]
@@ -89,7 +87,7 @@ def particles(
         "steps": run.steps,
         "method": run.method,
         "nonfinite": run.nonfinite,
-        "nonfinite_share": _lost(run),
+        "nonfinite_share": lost(run),
     }
     if run.nonfinite:
         undefined = any(f.code == "undefined-field" for f in verdict.flags)
@@ -109,7 +107,7 @@ def particles(
 def _nonfinite_flag(run: ParticleRun, undefined: bool) -> Flag:
     """The flag of a run in which some (or all) particles met NaN/inf; ``undefined``: the
     field was found undefined on part of the box (a warning then, unless all are lost)."""
-    count = f"{run.nonfinite} of {run.n} particles ({_lost(run):.1%}) met NaN/inf"
+    count = f"{run.nonfinite} of {run.n} particles ({lost(run):.1%}) met NaN/inf"
     if run.nonfinite == run.n:
         text = f"all {run.n} particles met NaN/inf from the field or SDE: no particle check made"
     elif undefined:
@@ -220,7 +218,7 @@ def _with_box_mass(ref: Density, t: float) -> Density:
     return ref
 
 
-def _lost(run: ParticleRun) -> float:
+def lost(run: ParticleRun) -> float:
     """Share of particles left out (non-finite): leaving m of N out moves an empirical CDF or
     binned law by at most m/N."""
     return run.nonfinite / run.n
@@ -254,7 +252,7 @@ def particles_vs_exact(
             edges = _edges_in_box(box, d)
             lo, hi, shape = _cells(edges)
             p, err = ref.box_probability_with_error(lo, hi, splits=CUBATURE_SPLITS)
-            b = cell_displacement_budget(x, delta, edges) + _lost(run)
+            b = cell_displacement_budget(x, delta, edges) + lost(run)
             res = binned_l1(
                 x,
                 edges,
@@ -264,11 +262,11 @@ def particles_vs_exact(
                 quadrature_budget=float(np.sum(err)),
             )
         elif d == 1:
-            b = ks_displacement_budget(x[:, 0], delta[:, 0]) + _lost(run)
+            b = ks_displacement_budget(x[:, 0], delta[:, 0]) + lost(run)
             res = compare.ks_test(x, ref, alpha=alpha, bias_budget=b)
         else:
             edges = equal_probability_edges(ref, BLOCKS // 2 + 2)
-            b = _lost(run) + max(
+            b = lost(run) + max(
                 cell_displacement_budget(x, delta, edges),
                 *(ks_displacement_budget(x[:, j], delta[:, j]) for j in range(d)),
             )
@@ -348,7 +346,7 @@ def grid_vs_particles(
     values = np.clip(restrict(grun.density[k], factor), 0.0, None)
     edges = [e[::factor] for e in grun.grid.edges]
     x, delta = prun.samples[k], prun.delta[k]
-    b = cell_displacement_budget(x, delta, edges) + _lost(prun)
+    b = cell_displacement_budget(x, delta, edges) + lost(prun)
     q = grun.gci[k] + 2.0 * grun.truncated
     try:
         res = compare.samples_vs_grid(x, values, edges, alpha=alpha, grid_error=q, bias_budget=b)
@@ -368,61 +366,5 @@ def grid_vs_particles(
             alpha=alpha,
             budget=2 * b + q,
             detail=f"N={res.n}, {values.size} cells",
-        )
-    )
-
-
-def expected_shares(claim: Claim, t: float) -> Array | None:
-    """The exact share of p_t nearest to each distinct data point, or None where it is not
-    known: the weights at t = 0; for t > 0 in 1-D the claimed marginal's mass of each
-    nearest-point interval (its box probability). In d >= 2 at t > 0 the mass of a Voronoi
-    cell has no closed form, and the weights are not the shares (they are only the t → 0
-    limit), so no check is made there."""
-    data = claim.data
-    assert isinstance(data, PointMixture)
-    pts, w = data.unique()
-    if t == 0.0:
-        return w
-    ref = claim.marginal(t) if claim.marginal is not None else None
-    if ref is None or data.dim != 1 or isinstance(ref, PdfDensity) or pts.shape[0] == 1:
-        return None
-    mids = 0.5 * (pts[1:, 0] + pts[:-1, 0])
-    edges = np.concatenate(([-np.inf], mids, [np.inf]))
-    return np.asarray(ref.box_probability(edges[:-1], edges[1:]), dtype=float)
-
-
-def proportions(verdict: Verdict, run: ParticleRun, claim: Claim, t: float, alpha: float) -> None:
-    """Shares of particles nearest to each distinct data point against
-    :func:`expected_shares` (the caller makes this check only where those are known)."""
-    data = claim.data
-    assert isinstance(data, PointMixture)
-    pts, _ = data.unique()
-    expected = expected_shares(claim, t)
-    if pts.shape[0] == 1 or expected is None:
-        return  # one data point (every particle is nearest to it), or no exact shares
-    x, delta = run.samples[-1], run.delta[-1]
-    dist = np.linalg.norm(x[:, None, :] - pts[None, :, :], axis=2)
-    order = np.argsort(dist, axis=1)
-    nearest = order[:, 0]
-    rows = np.arange(x.shape[0])
-    margin = 0.5 * (dist[rows, order[:, 1]] - dist[rows, order[:, 0]])
-    flips = float(np.count_nonzero(margin <= np.linalg.norm(delta, axis=1))) / x.shape[0]
-    flips += _lost(run)
-    shares = np.bincount(nearest, minlength=pts.shape[0]) / x.shape[0]
-    stat = float(np.max(np.abs(shares - expected)))
-    threshold = proportion_interval(x.shape[0], pts.shape[0], alpha) + flips
-    farthest = float(np.max(dist[np.arange(x.shape[0]), nearest]))
-    text = ", ".join(f"{s:.3f} (expected {e:.3f})" for s, e in zip(shares, expected, strict=True))
-    verdict.checks.append(
-        Check(
-            "nearest data point shares",
-            "particles vs data",
-            "max |share − weight|",
-            stat,
-            threshold,
-            t=t,
-            alpha=alpha,
-            budget=flips,
-            detail=f"{text}; largest distance to the nearest point {farthest:.3g}",
         )
     )

@@ -15,7 +15,7 @@ Three answers are produced and held against each other at ``n_times`` times of `
   run ends at atomic data, the particles' nearest-data-point proportions are held to the
   weights (Hoeffding, union bound: :func:`._budget.proportion_interval`); a run towards the
   data that stops at t > 0 is held to the claimed marginal's shares in 1-D, and not at all in
-  d >= 2, where those shares have no closed form (:func:`._checks.expected_shares`).
+  d >= 2, where those shares have no closed form (:func:`._shares.expected_shares`).
 
 The suite false-alarm rate α is split equally (Bonferroni) over the stochastic checks, so a
 correct claim fails with probability at most α. Numerical events become flags
@@ -42,7 +42,7 @@ from numpy.typing import NDArray
 
 from pdecheck._validate import check_probability, check_seed
 from pdecheck.densities import Density, PointMixture
-from pdecheck.verify import _checks
+from pdecheck.verify import _checks, _shares
 from pdecheck.verify._endpoint import binned_tv, gelbrich_w2
 from pdecheck.verify._gaps import undefined_regions
 from pdecheck.verify._grid import BOX_TOL
@@ -113,7 +113,7 @@ def verify_transport(
         and span[1] < span[0]
         and "particles" in methods
         and claim.data.unique()[0].shape[0] > 1
-        and _checks.expected_shares(claim, span[1]) is not None
+        and _shares.expected_shares(claim, span[1]) is not None
     )
     n_stochastic = sum(
         ("particles" in methods and r is not None and not isinstance(r, PointMixture))
@@ -186,7 +186,7 @@ def verify_transport(
         )
     if atomic_end and prun is not None:
         assert isinstance(claim.data, PointMixture)
-        _checks.proportions(verdict, prun, claim, float(times[-1]), alpha_each)
+        _shares.proportions(verdict, prun, claim, float(times[-1]), alpha_each)
     return verdict
 
 

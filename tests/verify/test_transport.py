@@ -368,7 +368,7 @@ def test_expected_shares_are_the_weights_at_0_and_the_marginal_masses_in_1d():
     t = 0 the shares are the weights; in 2-D at t > 0 they are unknown (None)."""
     from scipy.stats import norm
 
-    from pdecheck.verify._checks import expected_shares
+    from pdecheck.verify._shares import expected_shares
     from pdecheck.verify.claim import as_claim
 
     path = pc.AffinePath(pc.schedules.Linear(), prior=pc.Gaussian(0.0, 1.0))
