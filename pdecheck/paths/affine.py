@@ -23,9 +23,17 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from pdecheck._validate import _short, as_floats, as_points, check_finite
+from pdecheck._validate import _short, as_points, check_finite
 from pdecheck.densities import Density, Gaussian, GaussianMixture, PointMixture, Uniform
 from pdecheck.fields import CompiledField
+from pdecheck.paths._arguments import (
+    check_dim,
+    check_prior,
+    one_point,
+    point_data,
+    returned,
+    sigma_schedule,
+)
 from pdecheck.paths._densities import Mixture, ScaledShifted
 from pdecheck.paths._field import MarginalField, ScoreField, Terms
 from pdecheck.schedules import Schedule
@@ -43,18 +51,6 @@ def _probe_points(dim: int) -> Array:
     """Fixed points x_0 at which a user's μ is checked on construction."""
     grid = np.array([-1.7, -0.4, 0.0, 0.9, 2.3])
     return np.stack([np.roll(grid, j) for j in range(dim)], axis=1)
-
-
-def _returned(label: str, t: float, raw: ArrayLike, shape: tuple[int, ...]) -> Array:
-    """The value of a user's ``mu``/``dmu`` at points x0 of shape (k, d): a real array of shape
-    (k, d) ((k,) also in 1-D); any other shape raises ``ValueError`` naming it and the rule."""
-    out = as_floats(f"{label}(t={t!r}, x0)", raw)
-    if out.shape != shape and not (shape[1] == 1 and out.shape == shape[:1]):
-        raise ValueError(
-            f"{label}(t={t!r}, x0) returned {_short(raw)} of shape {out.shape} for x0 of shape "
-            f"{shape}; the rule is an array of shape (k, d) = {shape}, one row per point of x0"
-        )
-    return out.reshape(shape)
 
 
 class GeneralAffinePath:
@@ -82,8 +78,8 @@ class GeneralAffinePath:
                     f"{label}={fn!r} must be a callable (t, x0) -> array of shape (k, d)"
                 )
         self._mu_fn, self._dmu_fn = mu, dmu
-        self.schedule = _sigma_schedule(sigma)
-        self.prior = _check_prior(prior)
+        self.schedule = sigma_schedule(sigma)
+        self.prior = check_prior(prior)
         self.dim = prior.dim
         self.T = self.schedule.T
         self._check_mu()
@@ -95,12 +91,12 @@ class GeneralAffinePath:
     def mu(self, t: float, x0: ArrayLike) -> Array:
         """μ_t(x_0) for points x0 (k, d)."""
         pts, _ = as_points("x0", x0, self.dim)
-        return _returned("mu", t, self._mu_fn(t, pts), pts.shape)
+        return returned("mu", t, self._mu_fn(t, pts), pts.shape)
 
     def dmu(self, t: float, x0: ArrayLike) -> Array:
         """∂_t μ_t(x_0) for points x0 (k, d)."""
         pts, _ = as_points("x0", x0, self.dim)
-        return _returned("dmu", t, self._dmu_fn(t, pts), pts.shape)
+        return returned("dmu", t, self._dmu_fn(t, pts), pts.shape)
 
     def sigma(self, t: float) -> float:
         return float(self.schedule.sigma(t))
@@ -156,7 +152,7 @@ class GeneralAffinePath:
     def conditional(self, t: float, x0: ArrayLike) -> Density:
         """p_t(·|x_0) as a density: the prior scaled by σ_t and shifted to μ_t(x_0)."""
         tt = self._check_t(t, atomic=True)
-        return ScaledShifted(self.prior, self.mu(tt, _one_point(x0, self.dim))[0], self.sigma(tt))
+        return ScaledShifted(self.prior, self.mu(tt, one_point(x0, self.dim))[0], self.sigma(tt))
 
     def conditional_density(self, t: float, x: ArrayLike, x0: ArrayLike) -> Array:
         """p_t(x|x_0) = σ_t^{−d} q((x − μ_t(x_0))/σ_t) (CATALOGUE A1/A2, seed eq. 12)."""
@@ -166,14 +162,14 @@ class GeneralAffinePath:
         """f_t(x|x_0) = μ̇_t(x_0) + (σ̇_t/σ_t)(x − μ_t(x_0)) (CATALOGUE A1, seed eq. 8)."""
         tt = self._check_t(t, atomic=True)
         pts, flat = as_points("x", x, self.dim)
-        p0 = _one_point(x0, self.dim)
+        p0 = one_point(x0, self.dim)
         out = self.dmu(tt, p0) + self.dsigma(tt) / self.sigma(tt) * (pts - self.mu(tt, p0))
         return out[:, 0] if flat else out
 
     # -- marginal (seed eq. 14) ---------------------------------------------------------
     def marginal(self, data: Density, t: float) -> Density:
         """p_t for data p_0: Σ_i w_i p_t(·|x_i) for a :class:`PointMixture` (CATALOGUE A3)."""
-        points = _point_data(data, self)
+        points = point_data(data, self)
         tt = self._check_t(t, atomic=False)
         if self.sigma(tt) == 0.0:
             return data
@@ -182,7 +178,7 @@ class GeneralAffinePath:
 
     def marginal_field(self, data: Density) -> MarginalField:
         """f_t(x) = Σ w_i f_t(x|x_i) p_t(x|x_i) / Σ w_i p_t(x|x_i) (seed eq. 14)."""
-        points = _point_data(data, self)
+        points = point_data(data, self)
         return MarginalField(
             lambda t, x: self._point_terms(points, t, x),
             self.dim,
@@ -200,7 +196,7 @@ class GeneralAffinePath:
         ½ Σ_j (σ_T² + (μ_ij + (σ_T − 1)m_j)²/S_j − 1 − ln σ_T²) (CATALOGUE "Known traps");
         for any other prior 0 when p_T(·|x_i) = q for every i, else NaN (no closed form).
         """
-        points = _point_data(data, self)
+        points = point_data(data, self)
         mu, s = self.mu(self.T, points.points), self.sigma(self.T)
         w = points.weights
         prior = self.prior
@@ -314,7 +310,7 @@ class AffinePath(GeneralAffinePath):
                 f"data={data!r} with prior={self.prior!r}: Gaussian-mixture data need a Gaussian "
                 "prior (CATALOGUE A4); use PointMixture data for other priors"
             )
-        _check_dim(data, self)
+        check_dim(data, self)
         return self.prior
 
     def _gaussian_moments(
@@ -360,49 +356,3 @@ class EndpointMismatch:
     w2: float
     alpha_T: float
     sigma_T: float
-
-
-def _sigma_schedule(sigma: Any) -> Schedule:
-    if isinstance(sigma, Schedule):
-        return sigma
-    if isinstance(sigma, tuple) and len(sigma) == 2 and callable(sigma[0]):
-        return Schedule.from_functions(
-            lambda t: 1.0 - np.asarray(t), sigma[0], None, sigma[1], name="sigma"
-        )
-    raise TypeError(
-        f"sigma={sigma!r} must be a Schedule or a pair (sigma, dsigma) of functions of t"
-    )
-
-
-def _check_prior(prior: Any) -> Density:
-    if not isinstance(prior, Density) or not prior.has_pdf:
-        raise TypeError(
-            f"prior={prior!r} must be a pdecheck Density with a pdf (Gaussian, Uniform, ...)"
-        )
-    return prior
-
-
-def _check_dim(data: Density, path: Any) -> None:
-    if data.dim != path.dim:
-        raise ValueError(
-            f"data={data!r} has dim={data.dim}; the rule is the prior's dim={path.dim}"
-        )
-
-
-def _point_data(data: Any, path: Any) -> PointMixture:
-    if not isinstance(data, PointMixture):
-        raise TypeError(
-            f"data={data!r} must be a PointMixture (or, for AffinePath with a Gaussian prior, a "
-            "GaussianMixture)"
-        )
-    _check_dim(data, path)
-    return data
-
-
-def _one_point(x0: ArrayLike, dim: int) -> Array:
-    arr = np.asarray(check_finite("x0", x0), dtype=float).reshape(-1)
-    if arr.shape != (dim,):
-        raise ValueError(
-            f"x0={_short(x0)} has {arr.size} entries; the rule is one point of dim={dim}"
-        )
-    return arr.reshape(1, dim)

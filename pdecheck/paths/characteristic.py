@@ -38,9 +38,9 @@ from numpy.typing import ArrayLike, NDArray
 
 from pdecheck._validate import as_points, check_finite
 from pdecheck.densities import Density, PointMixture
+from pdecheck.paths._arguments import check_prior, one_point, point_data
 from pdecheck.paths._densities import Mixture
 from pdecheck.paths._field import MarginalField, Terms
-from pdecheck.paths.affine import _check_prior, _one_point, _point_data
 
 __all__ = ["CharacteristicPath"]
 
@@ -105,7 +105,7 @@ class CharacteristicPath:
             raise TypeError(f"phi={phi!r} must be a callable (t, x, x0) -> array")
         self._phi, self._jac, self._dt, self._inv = phi, jacobian, dphi_dt, inverse
         self._djac = djacobian
-        self.prior = _check_prior(prior)
+        self.prior = check_prior(prior)
         self.dim = prior.dim
         self.T = float(check_finite("T", T))
 
@@ -154,7 +154,7 @@ class CharacteristicPath:
     def conditional_field(self, t: float, x: ArrayLike, x0: ArrayLike) -> Array:
         """f_t(x|x_0) = −(∂φ/∂x)^{−1} ∂φ/∂t (seed eq. 8)."""
         pts, flat = as_points("x", x, self.dim)
-        p0 = _one_point(x0, self.dim)[0]
+        p0 = one_point(x0, self.dim)[0]
         out = self._field(float(t), pts, p0)
         return out[:, 0] if flat else out
 
@@ -171,17 +171,17 @@ class CharacteristicPath:
     def conditional_density(self, t: float, x: ArrayLike, x0: ArrayLike) -> Array:
         """p_t(x|x_0) = p_T(φ_t(x|x_0)) |det ∂φ/∂x| (seed eq. 12)."""
         pts, _ = as_points("x", x, self.dim)
-        logp = self._log_conditional(float(t), pts, _one_point(x0, self.dim)[0])
+        logp = self._log_conditional(float(t), pts, one_point(x0, self.dim)[0])
         return np.asarray(np.exp(logp), dtype=float)
 
     def conditional(self, t: float, x0: ArrayLike) -> Density:
         """p_t(·|x_0) as a density (pdf; samples when ``inverse`` was given)."""
-        return _Pullback(self, float(t), _one_point(x0, self.dim)[0])
+        return _Pullback(self, float(t), one_point(x0, self.dim)[0])
 
     def conditional_divergence(self, t: float, x: ArrayLike, x0: ArrayLike) -> Array:
         """∇·f_t(x|x_0) = −(∂_t L + f·∇_x L), L = log|det ∂φ/∂x| (module docstring)."""
         pts, _ = as_points("x", x, self.dim)
-        p0 = _one_point(x0, self.dim)[0]
+        p0 = one_point(x0, self.dim)[0]
         return self._divergence_score(float(t), pts, p0)[0]
 
     def _divergence_score(self, t: float, x: Array, x0: Array) -> tuple[Array, Array]:
@@ -196,13 +196,13 @@ class CharacteristicPath:
     # -- marginal (seed eq. 14) ---------------------------------------------------------
     def marginal(self, data: Density, t: float) -> Density:
         """Σ_i w_i p_t(·|x_i) for point-mass data."""
-        points = _point_data(data, self)
+        points = point_data(data, self)
         return Mixture([_Pullback(self, float(t), p) for p in points.points], points.weights)
 
     def marginal_field(self, data: Density) -> MarginalField:
         """Σ w_i f_t(x|x_i) p_t(x|x_i) / Σ w_i p_t(x|x_i) (seed eq. 14), with the divergence
         and score of :mod:`._field` from each conditional's (module docstring)."""
-        points = _point_data(data, self)
+        points = point_data(data, self)
         return MarginalField(
             lambda t, x: self._terms(points, t, x),
             self.dim,
